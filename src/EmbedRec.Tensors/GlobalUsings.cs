@@ -1,0 +1,3 @@
+global using System.Numerics;
+global using System.Runtime.CompilerServices;
+global using System.Numerics.Tensors;

@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+
+namespace EmbedRec.Tensors.Kernels;
+
+/// <summary>
+/// A blocked, packed, vectorized and parallel SGEMM in C# (the fallback when OpenBLAS is absent).
+/// </summary>
+/// <remarks>
+/// GotoBLAS/BLIS structure: for each [KC × NC] block of B, pack it into NR-wide panels; split
+/// C into tiles of MC rows × a column chunk; each tile packs its [MC × KC] block of A into
+/// MR-tall panels and runs the register micro-kernel over (B panel, A panel) pairs, keeping the
+/// B panel in L1 and the A block in L2. Micro-kernels: 8×32 with <see cref="Vector512{T}"/>
+/// when AVX-512 is accelerated, otherwise 6×16 with <see cref="Vector256{T}"/> FMA. Every
+/// element of C is accumulated by one thread in a fixed order, so results are deterministic.
+/// Small products skip packing and use <see cref="TensorPrimitives"/> row kernels.
+/// </remarks>
+public sealed unsafe class ManagedBlas : IBlas
+{
+    private const int KC = 256;
+    private const int MC = 96;
+    private const int NC = 4096;
+    private const long SmallWork = 48 * 48 * 48;
+
+    private readonly bool _wide;
+    private readonly int _mr, _nr;
+
+    /// <summary>Creates the backend with a fixed thread count.</summary>
+    public ManagedBlas(int threads, bool allowVector512 = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Threads = threads;
+        _wide = allowVector512 && Vector512.IsHardwareAccelerated;
+        (_mr, _nr) = _wide ? (8, 32) : (6, 16);
+    }
+
+    /// <inheritdoc />
+    public string Name => "managed";
+
+    /// <inheritdoc />
+    public int Threads { get; }
+
+    /// <summary>The micro-kernel in use, e.g. "Vector512 8x32".</summary>
+    public string Kernel => _wide ? "Vector512 8x32" : $"Vector256{(Vector256.IsHardwareAccelerated ? "" : " (emulated)")} 6x16";
+
+    /// <inheritdoc />
+    public string Description => $"managed C# GEMM ({Kernel}), {Threads} threads";
+
+    /// <inheritdoc />
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        GemmArgs.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        GemmArgs.ScaleC(m, n, beta, c, ldc);
+        if (k == 0 || alpha == 0f) return;
+        if ((long)m * n * k <= SmallWork || m < 4)
+        {
+            Small(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc);
+            return;
+        }
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            Blocked(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, pc, ldc);
+        }
+    }
+
+    private static void Small(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        float[]? rented = null;
+        Span<float> arow = k <= 512 ? stackalloc float[k] : (rented = ArrayPool<float>.Shared.Rent(k)).AsSpan(0, k);
+        for (int i = 0; i < m; i++)
+        {
+            if (transA) for (int p = 0; p < k; p++) arow[p] = a[p * lda + i];
+            else a.Slice(i * lda, k).CopyTo(arow);
+            var crow = c.Slice(i * ldc, n);
+            if (transB)
+            {
+                for (int j = 0; j < n; j++) crow[j] += alpha * TensorPrimitives.Dot(arow, b.Slice(j * ldb, k));
+            }
+            else
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    float s = alpha * arow[p];
+                    if (s != 0f) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), s, crow, crow);
+                }
+            }
+        }
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+    }
+
+    private void Blocked(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float* c, int ldc)
+    {
+        int mr = _mr, nr = _nr;
+        int ncMax = Math.Min(NC, n);
+        int kcMax = Math.Min(KC, k);
+        int bPanelsMax = (ncMax + nr - 1) / nr;
+        float[] bPack = ArrayPool<float>.Shared.Rent(bPanelsMax * kcMax * nr);
+        try
+        {
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                int bPanels = (nc + nr - 1) / nr;
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    fixed (float* bp = bPack) PackB(transB, b, ldb, pc, kc, jc, nc, nr, bp);
+                    int mBlocks = (m + MC - 1) / MC;
+                    // Column chunks: enough tiles to keep every thread busy, each a whole number of panels.
+                    int chunks = Math.Max(1, Math.Min(bPanels, (2 * Threads + mBlocks - 1) / mBlocks));
+                    int panelsPerChunk = (bPanels + chunks - 1) / chunks;
+                    chunks = (bPanels + panelsPerChunk - 1) / panelsPerChunk;
+                    int tiles = mBlocks * chunks;
+                    var job = new TileJob(this, transA, a, lda, c, ldc, m, alpha, pc, kc, jc, nc, bPack, panelsPerChunk, chunks);
+                    if (Threads == 1 || tiles == 1)
+                    {
+                        float[] aPack = ArrayPool<float>.Shared.Rent(MC * kc);
+                        for (int t = 0; t < tiles; t++) job.Run(t, aPack);
+                        ArrayPool<float>.Shared.Return(aPack);
+                    }
+                    else
+                    {
+                        Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = Threads },
+                            () => ArrayPool<float>.Shared.Rent(MC * KC),
+                            (t, _, buf) => { job.Run(t, buf); return buf; },
+                            buf => ArrayPool<float>.Shared.Return(buf));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(bPack);
+        }
+    }
+
+    private sealed class TileJob(ManagedBlas owner, bool transA, float* a, int lda, float* c, int ldc, int m, float alpha,
+        int pc, int kc, int jc, int nc, float[] bPack, int panelsPerChunk, int chunks)
+    {
+        public void Run(int tile, float[] aPack)
+        {
+            int mr = owner._mr, nr = owner._nr;
+            int ib = tile / chunks, chunk = tile % chunks;
+            int ic = ib * MC;
+            int mc = Math.Min(MC, m - ic);
+            int aPanels = (mc + mr - 1) / mr;
+            int bPanels = (nc + nr - 1) / nr;
+            int p0 = chunk * panelsPerChunk, p1 = Math.Min(bPanels, p0 + panelsPerChunk);
+            float* tmp = stackalloc float[8 * 32];
+            fixed (float* ap = aPack)
+            fixed (float* bp = bPack)
+            {
+                PackA(transA, a, lda, ic, mc, pc, kc, mr, ap);
+                for (int jp = p0; jp < p1; jp++)
+                {
+                    int j = jc + jp * nr;
+                    int nv = Math.Min(nr, jc + nc - j);
+                    float* bpanel = bp + (long)jp * kc * nr;
+                    for (int ip = 0; ip < aPanels; ip++)
+                    {
+                        int i = ic + ip * mr;
+                        int mv = Math.Min(mr, m - i);
+                        float* apanel = ap + (long)ip * kc * mr;
+                        float* cij = c + (long)i * ldc + j;
+                        if (owner._wide) Kernel8x32(kc, apanel, bpanel, cij, ldc, alpha, mv, nv, tmp);
+                        else Kernel6x16(kc, apanel, bpanel, cij, ldc, alpha, mv, nv, tmp);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void PackB(bool transB, float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
+    {
+        int panels = (nc + nr - 1) / nr;
+        for (int jp = 0; jp < panels; jp++)
+        {
+            int j0 = jc + jp * nr;
+            int w = Math.Min(nr, jc + nc - j0);
+            float* d = dst + (long)jp * kc * nr;
+            if (!transB)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (long)(pc + p) * ldb + j0;
+                    float* row = d + p * nr;
+                    new ReadOnlySpan<float>(src, w).CopyTo(new Span<float>(row, w));
+                    for (int jj = w; jj < nr; jj++) row[jj] = 0f;
+                }
+            }
+            else
+            {
+                for (int jj = 0; jj < w; jj++)
+                {
+                    float* src = b + (long)(j0 + jj) * ldb + pc;
+                    for (int p = 0; p < kc; p++) d[p * nr + jj] = src[p];
+                }
+                for (int jj = w; jj < nr; jj++)
+                    for (int p = 0; p < kc; p++) d[p * nr + jj] = 0f;
+            }
+        }
+    }
+
+    private static void PackA(bool transA, float* a, int lda, int ic, int mc, int pc, int kc, int mr, float* dst)
+    {
+        int panels = (mc + mr - 1) / mr;
+        for (int ip = 0; ip < panels; ip++)
+        {
+            int i0 = ic + ip * mr;
+            int h = Math.Min(mr, ic + mc - i0);
+            float* d = dst + (long)ip * kc * mr;
+            if (!transA)
+            {
+                for (int r = 0; r < h; r++)
+                {
+                    float* src = a + (long)(i0 + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) d[p * mr + r] = src[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + (long)(pc + p) * lda + i0;
+                    for (int r = 0; r < h; r++) d[p * mr + r] = src[r];
+                }
+            }
+            for (int r = h; r < mr; r++)
+                for (int p = 0; p < kc; p++) d[p * mr + r] = 0f;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        if (mv == 8 && nv == 32)
+        {
+            Store512(c, va, c00, c01); Store512(c + ldc, va, c10, c11);
+            Store512(c + 2 * ldc, va, c20, c21); Store512(c + 3 * ldc, va, c30, c31);
+            Store512(c + 4 * ldc, va, c40, c41); Store512(c + 5 * ldc, va, c50, c51);
+            Store512(c + 6 * ldc, va, c60, c61); Store512(c + 7 * ldc, va, c70, c71);
+            return;
+        }
+        c00.Store(tmp); c01.Store(tmp + 16); c10.Store(tmp + 32); c11.Store(tmp + 48);
+        c20.Store(tmp + 64); c21.Store(tmp + 80); c30.Store(tmp + 96); c31.Store(tmp + 112);
+        c40.Store(tmp + 128); c41.Store(tmp + 144); c50.Store(tmp + 160); c51.Store(tmp + 176);
+        c60.Store(tmp + 192); c61.Store(tmp + 208); c70.Store(tmp + 224); c71.Store(tmp + 240);
+        for (int r = 0; r < mv; r++)
+            for (int j = 0; j < nv; j++) c[(long)r * ldc + j] += alpha * tmp[r * 32 + j];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> alpha, Vector512<float> v0, Vector512<float> v1)
+    {
+        Vector512.FusedMultiplyAdd(v0, alpha, Vector512.Load(c)).Store(c);
+        Vector512.FusedMultiplyAdd(v1, alpha, Vector512.Load(c + 16)).Store(c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        c00.Store(tmp); c01.Store(tmp + 8); c10.Store(tmp + 16); c11.Store(tmp + 24);
+        c20.Store(tmp + 32); c21.Store(tmp + 40); c30.Store(tmp + 48); c31.Store(tmp + 56);
+        c40.Store(tmp + 64); c41.Store(tmp + 72); c50.Store(tmp + 80); c51.Store(tmp + 88);
+        for (int r = 0; r < mv; r++)
+            for (int j = 0; j < nv; j++) c[(long)r * ldc + j] += alpha * tmp[r * 16 + j];
+    }
+}
