@@ -1,0 +1,118 @@
+namespace EmbedRec.Tensors.Optim;
+
+/// <summary>Options of <see cref="Adam"/> and <see cref="AdamW"/>; defaults are PyTorch's.</summary>
+public sealed record AdamOptions
+{
+    /// <summary>Step size.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; init; } = 0.999f;
+
+    /// <summary>Added to the denominator, outside the square root.</summary>
+    public float Eps { get; init; } = 1e-8f;
+
+    /// <summary>Adam: L2 penalty added to the gradient. AdamW: decoupled decay (PyTorch's AdamW default is 0.01).</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>
+    /// Row-sparse gradients update only their rows' moments and values (PyTorch's SparseAdam).
+    /// Off by default: a sparse gradient then behaves exactly like the dense gradient with zero rows.
+    /// </summary>
+    public bool LazySparse { get; init; }
+}
+
+/// <summary>
+/// Adam (Kingma and Ba, ICLR 2015) as PyTorch's torch.optim.Adam: weight decay is an L2 term
+/// added to the gradient; p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε).
+/// </summary>
+public class Adam : Optimizer
+{
+    private readonly float[]?[] _m, _v;
+
+    /// <summary>Creates the optimizer.</summary>
+    public Adam(IEnumerable<Tensor> parameters, AdamOptions? options = null)
+        : base(parameters, (options ?? new AdamOptions()).LearningRate)
+    {
+        Options = options ?? new AdamOptions();
+        CheckUnit(Options.Beta1, "beta1");
+        CheckUnit(Options.Beta2, "beta2");
+        CheckNonNegative(Options.WeightDecay, "weight decay");
+        if (!(Options.Eps > 0)) throw new ArgumentOutOfRangeException(nameof(options), Options.Eps, "eps must be positive.");
+        _m = new float[Parameters.Count][];
+        _v = new float[Parameters.Count][];
+    }
+
+    /// <summary>The options.</summary>
+    public AdamOptions Options { get; }
+
+    /// <summary>Decoupled weight decay (AdamW) instead of L2 in the gradient (Adam).</summary>
+    protected virtual bool Decoupled => false;
+
+    /// <summary>First-moment estimate of parameter <paramref name="index"/> (null before its first step).</summary>
+    public float[]? FirstMoment(int index) => _m[index];
+
+    /// <summary>Second-moment estimate of parameter <paramref name="index"/>.</summary>
+    public float[]? SecondMoment(int index) => _v[index];
+
+    /// <inheritdoc />
+    protected override void Update(int index, Tensor p, int step)
+    {
+        var o = Options;
+        var m = _m[index] ??= new float[p.Size];
+        var v = _v[index] ??= new float[p.Size];
+        float bc1 = 1f - MathF.Pow(o.Beta1, step), bc2 = 1f - MathF.Pow(o.Beta2, step);
+        float stepSize = LearningRate / bc1, sqrtBc2 = MathF.Sqrt(bc2);
+        var data = p.Span;
+        if (o.LazySparse && HasOnlySparse(p))
+        {
+            var sg = p.SparseGrad!;
+            sg.Coalesce();
+            int w = sg.Width;
+            for (int e = 0; e < sg.Count; e++)
+            {
+                int off = sg.Rows[e] * w;
+                UpdateRange(data.Slice(off, w), sg.Values(e), m.AsSpan(off, w), v.AsSpan(off, w), stepSize, sqrtBc2);
+            }
+            return;
+        }
+        var g = DenseGradient(index, p);
+        if (g.IsEmpty) return;
+        UpdateRange(data, g, m, v, stepSize, sqrtBc2);
+    }
+
+    private void UpdateRange(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float sqrtBc2)
+    {
+        var o = Options;
+        float lr = LearningRate, b1 = o.Beta1, b2 = o.Beta2, wd = o.WeightDecay, eps = o.Eps;
+        bool decoupled = Decoupled;
+        for (int i = 0; i < p.Length; i++)
+        {
+            float gi = g[i];
+            if (decoupled) p[i] *= 1f - lr * wd;
+            else if (wd != 0f) gi += wd * p[i];
+            m[i] = b1 * m[i] + (1f - b1) * gi;
+            v[i] = b2 * v[i] + (1f - b2) * gi * gi;
+            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + eps);
+        }
+    }
+}
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter, ICLR 2019) as PyTorch's torch.optim.AdamW: p ← p·(1 − lr·wd)
+/// before the Adam update. The default weight decay is PyTorch's 0.01.
+/// </summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates the optimizer.</summary>
+    public AdamW(IEnumerable<Tensor> parameters, AdamOptions? options = null)
+        : base(parameters, options ?? new AdamOptions { WeightDecay = 0.01f })
+    {
+    }
+
+    /// <inheritdoc />
+    protected override bool Decoupled => true;
+}
