@@ -1,0 +1,104 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace EmbedRec.Data.Registry;
+
+/// <summary>Download progress of one file.</summary>
+/// <param name="File">The file being downloaded.</param>
+/// <param name="Bytes">Bytes received.</param>
+/// <param name="Total">Expected bytes, when the server says.</param>
+public readonly record struct FetchProgress(string File, long Bytes, long? Total);
+
+/// <summary>
+/// Downloads a dataset's sources into its folder, verifying each against its checksum (SHA-256, MD5 or
+/// size) before anything is placed: downloads go to temporary files that are renamed only after the
+/// checks pass, archives are extracted the same way, and on any failure the temporary files are removed.
+/// </summary>
+public sealed class DatasetFetcher(HttpClient http)
+{
+    /// <summary>Fetches every source of <paramref name="entry"/>; returns the files placed.</summary>
+    public async Task<IReadOnlyList<string>> FetchAsync(DatasetRegistry registry, DatasetEntry entry, bool allowUnverified = false,
+        IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Sources.Count == 0)
+            throw new InvalidOperationException($"Dataset '{entry.Name}' has no public download; place its files in '{registry.FolderOf(entry)}'.");
+        var unverified = entry.Sources.Where(s => !s.Verifiable).ToList();
+        if (unverified.Count > 0 && !allowUnverified)
+            throw new InvalidOperationException($"No checksum is known for {string.Join(", ", unverified.Select(s => s.Url))}; " +
+                "pass --allow-unverified to download it anyway (its SHA-256 is then printed).");
+        var folder = registry.FolderOf(entry);
+        Directory.CreateDirectory(folder);
+        var placed = new List<string>();
+        var temps = new List<string>();
+        try
+        {
+            var staged = new List<(string Temp, string Final)>();
+            foreach (var src in entry.Sources)
+            {
+                var tmp = Path.Combine(folder, "." + src.FileName + "." + Guid.NewGuid().ToString("N")[..8] + ".download");
+                temps.Add(tmp);
+                await DownloadAsync(src, tmp, progress, cancel).ConfigureAwait(false);
+                if (src.Members is null) { staged.Add((tmp, Path.Combine(folder, src.FileName))); continue; }
+                using var zip = ZipFile.OpenRead(tmp);
+                foreach (var (member, local) in src.Members)
+                {
+                    var e = zip.GetEntry(member) ?? throw new InvalidDataException($"{src.Url}: the archive has no member '{member}'.");
+                    var mtmp = Path.Combine(folder, "." + local + "." + Guid.NewGuid().ToString("N")[..8] + ".extract");
+                    temps.Add(mtmp);
+                    e.ExtractToFile(mtmp);
+                    staged.Add((mtmp, Path.Combine(folder, local)));
+                }
+            }
+            foreach (var (tmp, final) in staged)
+            {
+                File.Move(tmp, final, overwrite: true);
+                placed.Add(final);
+            }
+            return placed;
+        }
+        finally
+        {
+            foreach (var t in temps) if (File.Exists(t)) File.Delete(t);
+        }
+    }
+
+    /// <summary>The SHA-256 of the last download of each unverified source, for the user to record.</summary>
+    public Dictionary<string, string> ComputedSha256 { get; } = [];
+
+    private async Task DownloadAsync(RemoteFile src, string tmp, IProgress<FetchProgress>? progress, CancellationToken cancel)
+    {
+        using var response = await http.GetAsync(src.Url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"GET {src.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        long? total = response.Content.Headers.ContentLength;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        long bytes = 0;
+        await using (var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false))
+        await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+        {
+            var buffer = new byte[1 << 16];
+            int n;
+            long lastReport = -1;
+            while ((n = await body.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            {
+                await file.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
+                sha.AppendData(buffer, 0, n);
+                md5.AppendData(buffer, 0, n);
+                bytes += n;
+                if (bytes - lastReport >= 1 << 18) { progress?.Report(new FetchProgress(src.FileName, bytes, total)); lastReport = bytes; }
+            }
+        }
+        progress?.Report(new FetchProgress(src.FileName, bytes, total ?? bytes));
+        string shaHex = Convert.ToHexStringLower(sha.GetHashAndReset()), md5Hex = Convert.ToHexStringLower(md5.GetHashAndReset());
+        if (src.Size is { } size && size != bytes)
+            throw new InvalidDataException($"{src.Url}: received {bytes} bytes, expected {size}; nothing was saved.");
+        if (src.Sha256 is { } want && !want.Equals(shaHex, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{src.Url}: SHA-256 is {shaHex}, expected {want}; nothing was saved.");
+        if (src.Md5 is { } wantMd5 && !wantMd5.Equals(md5Hex, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{src.Url}: MD5 is {md5Hex}, expected {wantMd5}; nothing was saved.");
+        if (!src.Verifiable) ComputedSha256[src.Url] = shaHex;
+    }
+}
