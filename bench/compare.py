@@ -1,5 +1,13 @@
 #!/usr/bin/env python3
-"""One command for the GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
+"""Side-by-side comparisons with the peers in bench/peers.
+
+    python3 bench/compare.py [gemm] [--seconds S] [--rounds R] [CORETYPE ...]
+    python3 bench/compare.py eval [--block N]
+
+`eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
+Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ../shared/data.
+
+The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
 GFLOP/s and ratios.
 
@@ -37,8 +45,29 @@ def best(runs):
     return out
 
 
+def compare_eval(args):
+    block = "512"
+    if "--block" in args:
+        block = args[args.index("--block") + 1]
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    env = dict(os.environ, EMBEDREC_DATA=root)
+    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
+                   cwd=ROOT, check=True, capture_output=True)
+    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    ours = run(["dotnet", dll, "quick", "eval", "--json", "--block", block], env)
+    peer = run([PY, "bench/peers/eval_peer.py", root, block], env)
+    print(f"Full-ranking evaluation, 64-d dot products, top-20, block {block}; EmbedRec: {ours['engine']['blas']}; peer: torch {peer['torch']}")
+    print(f"  {'dataset':<16}{'users':>8}{'items':>8}{'EmbedRec s':>12}{'PyTorch s':>11}{'ratio':>8}")
+    for o, p in zip(ours["eval"], peer["eval"]):
+        print(f"  {o['dataset']:<16}{o['users']:>8}{o['items']:>8}{o['seconds']:>12.3f}{p['seconds']:>11.3f}{o['seconds'] / p['seconds']:>8.2f}")
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "eval":
+        return compare_eval(args[1:])
+    if args and args[0] == "gemm":
+        args = args[1:]
     seconds = "1"
     if "--seconds" in args:
         i = args.index("--seconds")

@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|overhead|alloc|all [--json] [--seconds S]</c>.
+/// median. Usage: <c>quick gemm|overhead|alloc|all|eval [--json] [--seconds S] [--block N]</c>.
 /// </summary>
 public static class QuickRunner
 {
@@ -29,6 +29,12 @@ public static class QuickRunner
         if (what is "gemm" or "all") results["gemm"] = Gemm(seconds);
         if (what is "overhead" or "all") results["overhead_ns"] = Overhead(seconds);
         if (what is "alloc" or "all") results["alloc"] = Alloc();
+        if (what == "eval")
+        {
+            int bi = Array.IndexOf(args, "--block");
+            int block = bi >= 0 && bi + 1 < args.Length ? int.Parse(args[bi + 1], System.Globalization.CultureInfo.InvariantCulture) : 512;
+            results["eval"] = EvalRunner.Run(block, 3);
+        }
         if (json) Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
         else Print(results);
         return 0;

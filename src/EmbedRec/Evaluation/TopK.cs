@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace EmbedRec.Evaluation;
 
 /// <summary>
@@ -12,29 +14,43 @@ public static class TopK
     {
         int k = items.Length;
         if (heapScores.Length < k) throw new ArgumentException("The heap buffer is shorter than K.");
-        int n = 0;
+        int n = 0, i = 0;
         // Min-heap of the current best: root = worst (lowest score, then highest index).
-        for (int i = 0; i < scores.Length; i++)
+        for (; i < scores.Length && n < k; i++)
         {
             float s = scores[i];
             if (!(s > float.NegativeInfinity)) continue;
-            if (n < k)
+            int c = n++;
+            items[c] = i; heapScores[c] = s;
+            while (c > 0)
             {
-                int c = n++;
-                items[c] = i; heapScores[c] = s;
-                while (c > 0)
+                int p = (c - 1) >> 1;
+                if (!Worse(heapScores[c], items[c], heapScores[p], items[p])) break;
+                Swap(items, heapScores, c, p);
+                c = p;
+            }
+        }
+        if (n == k && k > 0)
+        {
+            // Full heap: only scores above the current worst can enter (an equal score has a higher
+            // index and loses the tie). Most of a row fails that test, so check whole vectors at once.
+            int width = Vector256<float>.Count;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + width <= scores.Length; i += width)
                 {
-                    int p = (c - 1) >> 1;
-                    if (!Worse(heapScores[c], items[c], heapScores[p], items[p])) break;
-                    Swap(items, heapScores, c, p);
-                    c = p;
+                    var v = Vector256.Create(scores.Slice(i, width));
+                    uint mask = Vector256.GreaterThan(v, Vector256.Create(heapScores[0])).ExtractMostSignificantBits();
+                    while (mask != 0)
+                    {
+                        int j = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                        mask &= mask - 1;
+                        if (scores[i + j] > heapScores[0]) Replace(items, heapScores, n, i + j, scores[i + j]);
+                    }
                 }
             }
-            else if (s > heapScores[0]) // equal score with a higher index never displaces
-            {
-                items[0] = i; heapScores[0] = s;
-                SiftDown(items, heapScores, n);
-            }
+            for (; i < scores.Length; i++)
+                if (scores[i] > heapScores[0]) Replace(items, heapScores, n, i, scores[i]);
         }
         // Heap-sort in place: repeatedly move the worst to the end.
         for (int end = n - 1; end > 0; end--)
@@ -43,6 +59,13 @@ public static class TopK
             SiftDown(items, heapScores, end);
         }
         return n;
+    }
+
+    private static void Replace(Span<int> items, Span<float> heapScores, int n, int item, float score)
+    {
+        items[0] = item;
+        heapScores[0] = score;
+        SiftDown(items, heapScores, n);
     }
 
     private static bool Worse(float sa, int ia, float sb, int ib) => sa < sb || (sa == sb && ia > ib);
