@@ -2,6 +2,10 @@ using System.CommandLine;
 using EmbedRec.Cli;
 
 var root = new RootCommand("EmbedRec: recommender-system embeddings that capture structure (Leporid, SEvo, DirectSpec).");
-root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(TrainCommands.Train());
+root.Subcommands.Add(TrainCommands.Evaluate());
+root.Subcommands.Add(TrainCommands.Recommend());
 root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(InfoCommand.Create());
 return root.Parse(args).Invoke();

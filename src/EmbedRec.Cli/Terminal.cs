@@ -15,7 +15,8 @@ internal static class Terminal
             return body();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or KeyNotFoundException or ArgumentException
-            or InvalidOperationException or UnauthorizedAccessException or HttpRequestException or Data.DataFormatException)
+            or InvalidOperationException or UnauthorizedAccessException or HttpRequestException or Data.DataFormatException
+            or Training.TrainingDivergedException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -59,6 +59,26 @@ public class Adam : Optimizer
     public float[]? SecondMoment(int index) => _v[index];
 
     /// <inheritdoc />
+    public override IReadOnlyList<KeyValuePair<string, float[]>> ExportState()
+    {
+        var list = new List<KeyValuePair<string, float[]>>();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            if (_m[i] is { } m) list.Add(new($"m.{i}", m));
+            if (_v[i] is { } v) list.Add(new($"v.{i}", v));
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
+    protected override void ImportBuffer(string kind, int index, float[] values)
+    {
+        if (kind == "m") _m[index] = (float[])values.Clone();
+        else if (kind == "v") _v[index] = (float[])values.Clone();
+        else base.ImportBuffer(kind, index, values);
+    }
+
+    /// <inheritdoc />
     protected override void Update(int index, Tensor p, int step)
     {
         var o = Options;

@@ -33,6 +33,33 @@ public abstract class Optimizer
     /// <summary>Steps taken so far.</summary>
     public int StepCount { get; private set; }
 
+    /// <summary>
+    /// The optimizer's buffers by name (e.g. "m.3" for the first moment of parameter 3) and its step
+    /// count, for checkpoints that resume training exactly.
+    /// </summary>
+    public virtual IReadOnlyList<KeyValuePair<string, float[]>> ExportState() => [];
+
+    /// <summary>Restores what <see cref="ExportState"/> returned; lengths are checked against the parameters.</summary>
+    public void ImportState(IReadOnlyDictionary<string, float[]> state, int stepCount)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        foreach (var (name, values) in state)
+        {
+            int dot = name.LastIndexOf('.');
+            if (dot < 0 || !int.TryParse(name[(dot + 1)..], out int index) || (uint)index >= (uint)Parameters.Count)
+                throw new InvalidDataException($"Optimizer state '{name}' does not name a parameter index.");
+            if (values.Length != Parameters[index].Size)
+                throw new InvalidDataException($"Optimizer state '{name}' has {values.Length} values; parameter {index} has {Parameters[index].Size}.");
+            ImportBuffer(name[..dot], index, values);
+        }
+        StepCount = stepCount;
+    }
+
+    /// <summary>Restores one named buffer of parameter <paramref name="index"/>.</summary>
+    protected virtual void ImportBuffer(string kind, int index, float[] values) =>
+        throw new InvalidDataException($"{GetType().Name} has no state '{kind}'.");
+
     /// <summary>Zeroes every parameter's dense and sparse gradient.</summary>
     public void ZeroGrad()
     {

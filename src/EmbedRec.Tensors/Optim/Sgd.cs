@@ -48,6 +48,17 @@ public sealed class Sgd : Optimizer
     public float[]? MomentumBuffer(int index) => _momentum[index];
 
     /// <inheritdoc />
+    public override IReadOnlyList<KeyValuePair<string, float[]>> ExportState() =>
+        Enumerable.Range(0, Parameters.Count).Where(i => _momentum[i] is not null).Select(i => new KeyValuePair<string, float[]>($"momentum.{i}", _momentum[i]!)).ToList();
+
+    /// <inheritdoc />
+    protected override void ImportBuffer(string kind, int index, float[] values)
+    {
+        if (kind == "momentum") _momentum[index] = (float[])values.Clone();
+        else base.ImportBuffer(kind, index, values);
+    }
+
+    /// <inheritdoc />
     protected override void Update(int index, Tensor p, int step)
     {
         var o = Options;

@@ -14,11 +14,18 @@ namespace EmbedRec.Tensors.Serialization;
 public static class SafeTensors
 {
     /// <summary>Writes float32 tensors (in the given order) and optional string metadata.</summary>
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(path, tensors, [], metadata);
+
+    /// <summary>Writes float32 tensors, then int32 vectors (dtype I32), and optional string metadata.</summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IEnumerable<KeyValuePair<string, int[]>> ints,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(ints);
         var list = tensors.ToList();
+        var intList = ints.ToList();
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
         {
@@ -36,6 +43,18 @@ public static class SafeTensors
             {
                 ["dtype"] = "F32",
                 ["shape"] = new JsonArray(t.ShapeArray.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()),
+                ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + bytes)),
+            };
+            offset += bytes;
+        }
+        foreach (var (name, v) in intList)
+        {
+            if (!seen.Add(name)) throw new ArgumentException($"SafeTensors.Save: the name '{name}' appears twice.");
+            long bytes = 4L * v.Length;
+            header[name] = new JsonObject
+            {
+                ["dtype"] = "I32",
+                ["shape"] = new JsonArray(JsonValue.Create(v.Length)),
                 ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + bytes)),
             };
             offset += bytes;
@@ -65,6 +84,11 @@ public static class SafeTensors
                     if (BitConverter.IsLittleEndian) fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(span));
                     else foreach (float v in span) { BinaryPrimitives.WriteSingleLittleEndian(word, v); fs.Write(word); }
                 }
+                foreach (var (_, v) in intList)
+                {
+                    if (BitConverter.IsLittleEndian) fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()));
+                    else foreach (int x in v) { BinaryPrimitives.WriteInt32LittleEndian(word, x); fs.Write(word); }
+                }
                 fs.Flush(true);
             }
             File.Move(tmp, full, overwrite: true);
@@ -76,10 +100,10 @@ public static class SafeTensors
         }
     }
 
-    /// <summary>A tensor entry read from a file.</summary>
-    public sealed record Entry(string Name, string DType, int[] Shape, Tensor? Tensor);
+    /// <summary>A tensor entry read from a file: F32 data in <see cref="Tensor"/>, I32 data in <see cref="Ints"/>.</summary>
+    public sealed record Entry(string Name, string DType, int[] Shape, Tensor? Tensor, int[]? Ints = null);
 
-    /// <summary>Reads every tensor; F32 entries are loaded, other dtypes are listed with a null tensor.</summary>
+    /// <summary>Reads every tensor; F32 and I32 entries are loaded, other dtypes are listed without data.</summary>
     public static (IReadOnlyList<Entry> Entries, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -120,7 +144,17 @@ public static class SafeTensors
                 t = Tensor.FromArray(data, shape);
                 t.Name = name;
             }
-            entries.Add(new Entry(name, dtype, shape, t));
+            int[]? ints = null;
+            if (dtype == "I32")
+            {
+                int size = ShapeUtil.Size(shape);
+                if (end - begin != 4L * size)
+                    throw new InvalidDataException($"'{path}': tensor '{name}' of shape {ShapeUtil.Format(shape)} has {end - begin} bytes, expected {4L * size}.");
+                ints = new int[size];
+                var src = bytes.AsSpan(dataStart + (int)begin, 4 * size);
+                for (int i = 0; i < size; i++) ints[i] = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(4 * i, 4));
+            }
+            entries.Add(new Entry(name, dtype, shape, t, ints));
         }
         return (entries, meta);
     }

@@ -1,0 +1,51 @@
+using EmbedRec.Data.Sampling;
+using EmbedRec.Models;
+using EmbedRec.Tensors;
+
+namespace EmbedRec.Losses;
+
+/// <summary>BPR, BCE with sampled negatives and softmax cross-entropy over all items, usable by any model's <see cref="BatchScores"/>.</summary>
+public static class RecLoss
+{
+    /// <summary>The batch loss (plus the model's regularization term).</summary>
+    public static Tensor Compute(LossKind kind, BatchScores scores, TripletBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(batch);
+        int b = batch.Count, n = batch.NegativesPerPositive;
+        Tensor loss;
+        switch (kind)
+        {
+            case LossKind.Bpr:
+                {
+                    var pos = n == 1 ? scores.Positive : Ops.Reshape(Ops.Mul(Ops.Reshape(scores.Positive, b, 1), Tensor.Ones(1, n)), b * n);
+                    loss = Ops.BprLoss(pos, Ops.Reshape(scores.Negative, b * n));
+                    break;
+                }
+            case LossKind.Bce:
+                {
+                    var logits = Ops.Concat([scores.Positive, Ops.Reshape(scores.Negative, b * n)], 0);
+                    var labels = new float[b * (n + 1)];
+                    labels.AsSpan(0, b).Fill(1f);
+                    loss = Ops.BceWithLogits(logits, Tensor.FromArray(labels, labels.Length));
+                    break;
+                }
+            default:
+                {
+                    var all = scores.All ?? throw new InvalidOperationException("Softmax cross-entropy needs scores over all items.");
+                    loss = Ops.CrossEntropy(all, batch.Positives.AsSpan(0, b).ToArray());
+                    break;
+                }
+        }
+        return scores.Regularization is null ? loss : Ops.Add(loss, scores.Regularization);
+    }
+
+    /// <summary>Parses "bpr", "bce", "ce"/"softmax".</summary>
+    public static LossKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "bpr" => LossKind.Bpr,
+        "bce" => LossKind.Bce,
+        "ce" or "softmax" or "softmax_ce" => LossKind.SoftmaxCe,
+        _ => throw new FormatException($"Unknown loss '{name}'. Losses: bpr, bce, ce."),
+    };
+}

@@ -1,0 +1,113 @@
+using EmbedRec.Data.Sampling;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Kernels;
+using EmbedRec.Tensors.Nn;
+
+namespace EmbedRec.Models;
+
+/// <summary>
+/// Shared machinery of models that score by a dot product of final user and item embeddings
+/// (MF, LightGCN): scoring blocks with one GEMM against cached final embeddings, checkpoints through
+/// the network's state dict.
+/// </summary>
+public abstract class EmbeddingModel : ITrainable
+{
+    private float[]? _userFinal, _itemFinal;
+
+    /// <summary>Creates the model over the given id space.</summary>
+    protected EmbeddingModel(int users, int items, int dim)
+    {
+        if (users < 1 || items < 1 || dim < 1) throw new ArgumentOutOfRangeException(nameof(users), $"Need positive sizes, got {users} users, {items} items, dimension {dim}.");
+        UserCount = users;
+        ItemCount = items;
+        Dim = dim;
+    }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public int UserCount { get; }
+
+    /// <inheritdoc />
+    public int ItemCount { get; }
+
+    /// <summary>Embedding dimension.</summary>
+    public int Dim { get; }
+
+    /// <inheritdoc />
+    public abstract Module Network { get; }
+
+    /// <inheritdoc />
+    public virtual LossKind DefaultLoss => LossKind.Bpr;
+
+    /// <summary>Final user and item embeddings [users, d] and [items, d], recorded for gradients.</summary>
+    protected abstract (Tensor Users, Tensor Items) FinalEmbeddings();
+
+    /// <summary>The penalty for a batch (e.g. L2 on its embeddings), or null.</summary>
+    protected virtual Tensor? Regularization(TripletBatch batch) => null;
+
+    /// <inheritdoc />
+    public BatchScores Forward(TripletBatch batch, bool allItems)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        _userFinal = _itemFinal = null;
+        var (users, items) = FinalEmbeddings();
+        int b = batch.Count, n = batch.NegativesPerPositive;
+        var uIdx = batch.Users.AsSpan(0, b).ToArray();
+        var u = Ops.Gather(users, uIdx);
+        var pos = Ops.RowDot(u, Ops.Gather(items, batch.Positives.AsSpan(0, b).ToArray()));
+        var neg = Ops.RowDot(Ops.Gather(users, Repeat(uIdx, n)), Ops.Gather(items, batch.Negatives.AsSpan(0, b * n).ToArray()));
+        var all = allItems ? Ops.MatMul(u, items, false, true) : null;
+        return new BatchScores(pos, neg, all, Regularization(batch));
+    }
+
+    private static int[] Repeat(int[] x, int n)
+    {
+        if (n == 1) return x;
+        var r = new int[x.Length * n];
+        for (int i = 0; i < x.Length; i++) r.AsSpan(i * n, n).Fill(x[i]);
+        return r;
+    }
+
+    /// <inheritdoc />
+    public void PrepareForScoring()
+    {
+        using var _ = GradMode.NoGrad();
+        var (u, i) = FinalEmbeddings();
+        _userFinal = u.ToArray();
+        _itemFinal = i.ToArray();
+    }
+
+    /// <summary>The final embeddings as arrays (computed on demand).</summary>
+    public (float[] Users, float[] Items) Embeddings()
+    {
+        if (_userFinal is null || _itemFinal is null) PrepareForScoring();
+        return (_userFinal!, _itemFinal!);
+    }
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        var (ue, ie) = Embeddings();
+        int b = users.Length, d = Dim;
+        if (scores.Length != b * ItemCount) throw new ArgumentException($"Score buffer of {scores.Length} floats for {b} users × {ItemCount} items.");
+        var block = new float[b * d];
+        for (int k = 0; k < b; k++)
+        {
+            if ((uint)users[k] >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(users), users[k], $"User {users[k]} is outside the model's {UserCount} users.");
+            ue.AsSpan(users[k] * d, d).CopyTo(block.AsSpan(k * d, d));
+        }
+        Blas.Current.Sgemm(false, true, b, ItemCount, d, 1f, block, d, ie, d, 0f, scores, ItemCount);
+    }
+
+    /// <inheritdoc />
+    public void Save(string path) => Network.Save(path, new Dictionary<string, string> { ["model"] = Name });
+
+    /// <inheritdoc />
+    public void Load(string path)
+    {
+        Network.Load(path);
+        _userFinal = _itemFinal = null;
+    }
+}

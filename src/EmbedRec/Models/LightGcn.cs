@@ -1,0 +1,125 @@
+using EmbedRec.Data;
+using EmbedRec.Data.Sampling;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Nn;
+using EmbedRec.Tensors.Sparse;
+
+namespace EmbedRec.Models;
+
+/// <summary>Options of <see cref="LightGcn"/>; defaults from the paper and its code.</summary>
+public sealed record LightGcnOptions
+{
+    /// <summary>Embedding size.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    /// <summary>Propagation layers K (the paper's default 3).</summary>
+    public int Layers { get; init; } = 3;
+
+    /// <summary>Weight of the L2 penalty on the batch's layer-0 embeddings (the paper's λ = 1e-4).</summary>
+    public float RegWeight { get; init; } = 1e-4f;
+
+    /// <summary>σ of the N(0, σ²) initialization (the authors' code: 0.1).</summary>
+    public float InitStd { get; init; } = 0.1f;
+}
+
+/// <summary>
+/// LightGCN: He, Deng, Wang, Li, Zhang and Wang, "LightGCN: Simplifying and Powering Graph Convolution
+/// Network for Recommendation", SIGIR 2020. Embeddings E⁰ of [users; items] are propagated over the
+/// symmetrically normalized bipartite graph Â (built from training interactions), E^(k+1) = Â E^k, and
+/// averaged over layers 0..K; scores are dot products of the averaged embeddings; BPR loss plus
+/// λ·(‖e⁰_u‖² + ‖e⁰_i⁺‖² + ‖e⁰_i⁻‖²)/(2B) on layer-0 rows. Parameter: <c>embedding.weight</c> [users + items, d].
+/// </summary>
+public sealed class LightGcn : EmbeddingModel
+{
+    private readonly Net _net;
+
+    /// <summary>Creates the model over the training interactions.</summary>
+    public LightGcn(InteractionLog train, LightGcnOptions options, Rng rng) : base(train.UserCount, train.ItemCount, (options ?? new LightGcnOptions()).EmbeddingSize)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(rng);
+        Options = options ?? new LightGcnOptions();
+        if (Options.Layers < 0) throw new ArgumentOutOfRangeException(nameof(options), Options.Layers, "LightGCN needs a non-negative number of layers.");
+        Graph = BipartiteGraph(train);
+        _net = new Net(train.UserCount + train.ItemCount, Options, rng);
+    }
+
+    /// <summary>The options.</summary>
+    public LightGcnOptions Options { get; }
+
+    /// <summary>Â over [users; items].</summary>
+    public CsrMatrix<float> Graph { get; }
+
+    /// <inheritdoc />
+    public override string Name => "lightgcn";
+
+    /// <inheritdoc />
+    public override Module Network => _net;
+
+    /// <summary>Layer-0 embeddings [users + items, d].</summary>
+    public Tensor Embedding0 => _net.Embedding.Weight;
+
+    /// <summary>D^-½ A D^-½ of the user–item graph with users first, one edge per distinct interaction.</summary>
+    public static CsrMatrix<float> BipartiteGraph(InteractionLog train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var sets = train.ToUserItems();
+        int nu = train.UserCount, n = nu + train.ItemCount, m = sets.PairCount;
+        var rows = new int[2 * m];
+        var cols = new int[2 * m];
+        var vals = new float[2 * m];
+        int k = 0;
+        for (int u = 0; u < nu; u++)
+            foreach (int i in sets.Of(u))
+            {
+                rows[k] = u; cols[k] = nu + i; vals[k++] = 1f;
+                rows[k] = nu + i; cols[k] = u; vals[k++] = 1f;
+            }
+        return CsrMatrix<float>.FromCoo(n, n, rows, cols, vals).SymmetricNormalize();
+    }
+
+    /// <summary>The layer-averaged propagated embeddings [users + items, d].</summary>
+    public Tensor Propagate()
+    {
+        var e = _net.Embedding.Weight;
+        var sum = e;
+        var cur = e;
+        for (int l = 0; l < Options.Layers; l++)
+        {
+            cur = Ops.SpMM(Graph, cur);
+            sum = Ops.Add(sum, cur);
+        }
+        return Options.Layers == 0 ? sum : Ops.MulScalar(sum, 1f / (Options.Layers + 1));
+    }
+
+    /// <inheritdoc />
+    protected override (Tensor Users, Tensor Items) FinalEmbeddings()
+    {
+        var all = Propagate();
+        return (Ops.Slice(all, 0, 0, UserCount), Ops.Slice(all, 0, UserCount, ItemCount));
+    }
+
+    /// <inheritdoc />
+    protected override Tensor? Regularization(TripletBatch batch)
+    {
+        if (Options.RegWeight == 0) return null;
+        int b = batch.Count, nu = UserCount;
+        var idx = new int[b * (2 + batch.NegativesPerPositive)];
+        int k = 0;
+        for (int j = 0; j < b; j++) { idx[k++] = batch.Users[j]; idx[k++] = nu + batch.Positives[j]; }
+        for (int j = 0; j < b * batch.NegativesPerPositive; j++) idx[k++] = nu + batch.Negatives[j];
+        var rows = Ops.Gather(_net.Embedding.Weight, idx);
+        return Ops.MulScalar(Ops.Sum(Ops.Mul(rows, rows)), Options.RegWeight / (2f * b));
+    }
+
+    private sealed class Net : Module
+    {
+        public Net(int nodes, LightGcnOptions o, Rng rng)
+        {
+            Embedding = RegisterModule("embedding", new Embedding(nodes, o.EmbeddingSize, rng));
+            Init.Normal(Embedding.Weight, rng, 0, o.InitStd);
+        }
+
+        public Embedding Embedding { get; }
+    }
+}

@@ -1,0 +1,60 @@
+using EmbedRec.Data;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Serialization;
+
+namespace EmbedRec.Models;
+
+/// <summary>Most-popular baseline: every user gets items ranked by their training interaction count.</summary>
+public sealed class Popularity(InteractionLog train) : IFittable
+{
+    private float[] _counts = new float[train.ItemCount];
+
+    /// <inheritdoc />
+    public string Name => "pop";
+
+    /// <inheritdoc />
+    public int UserCount { get; } = train.UserCount;
+
+    /// <inheritdoc />
+    public int ItemCount { get; } = train.ItemCount;
+
+    /// <inheritdoc />
+    public void Fit()
+    {
+        _counts = train.ItemCounts().Select(c => (float)c).ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        for (int k = 0; k < users.Length; k++) _counts.CopyTo(scores.Slice(k * ItemCount, ItemCount));
+    }
+
+    /// <inheritdoc />
+    public void Save(string path) => SafeTensors.Save(path, [new("counts", Tensor.FromArray(_counts, _counts.Length))], new Dictionary<string, string> { ["model"] = Name });
+
+    /// <inheritdoc />
+    public void Load(string path) => _counts = ClassicState.Floats(path, "counts", ItemCount);
+}
+
+/// <summary>Reading classic models' checkpoints with checks.</summary>
+internal static class ClassicState
+{
+    public static Dictionary<string, SafeTensors.Entry> Read(string path) => SafeTensors.Read(path).Entries.ToDictionary(e => e.Name);
+
+    public static float[] Floats(string path, string name, int expected = -1) => Floats(Read(path), path, name, expected);
+
+    public static float[] Floats(Dictionary<string, SafeTensors.Entry> e, string path, string name, int expected = -1)
+    {
+        if (!e.TryGetValue(name, out var entry) || entry.Tensor is null) throw new InvalidDataException($"'{path}' has no F32 tensor '{name}'.");
+        var v = entry.Tensor.ToArray();
+        if (expected >= 0 && v.Length != expected) throw new InvalidDataException($"'{path}': '{name}' has {v.Length} values, the model expects {expected}.");
+        return v;
+    }
+
+    public static int[] Ints(Dictionary<string, SafeTensors.Entry> e, string path, string name)
+    {
+        if (!e.TryGetValue(name, out var entry) || entry.Ints is null) throw new InvalidDataException($"'{path}' has no I32 tensor '{name}'.");
+        return entry.Ints;
+    }
+}

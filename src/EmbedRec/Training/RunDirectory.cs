@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EmbedRec.Data;
+using EmbedRec.Models;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Nn;
+using EmbedRec.Tensors.Optim;
+using EmbedRec.Tensors.Serialization;
+
+namespace EmbedRec.Training;
+
+/// <summary>Trainer state saved after every epoch so an interrupted run can resume.</summary>
+/// <param name="Epoch">Last completed epoch.</param>
+/// <param name="BestEpoch">Best epoch so far.</param>
+/// <param name="Best">Best validation value so far.</param>
+/// <param name="BadEvals">Evaluations since the best.</param>
+/// <param name="TrainSeconds">Training time so far.</param>
+/// <param name="History">Records so far.</param>
+public sealed record ResumeState(int Epoch, int BestEpoch, double Best, int BadEvals, double TrainSeconds, IReadOnlyList<EpochRecord> History);
+
+/// <summary>
+/// A run directory (DESIGN decision 10): <c>config.yaml</c> (written by the caller), <c>checkpoint.safetensors</c>
+/// (the kept parameters), <c>last.safetensors</c>, <c>optimizer.safetensors</c> and <c>state.json</c> (for
+/// <c>--resume</c>), <c>history.csv</c>, <c>metrics.json</c>, and <c>report.md</c> with SVG plots. Every file is
+/// written to a temporary name and renamed; <c>metrics.json</c> is written last, so a run without it is
+/// incomplete (interrupted or failed).
+/// </summary>
+public sealed class RunDirectory
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Opens (and creates) the directory.</summary>
+    public RunDirectory(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>The kept parameters.</summary>
+    public string Checkpoint => File("checkpoint.safetensors");
+
+    /// <summary>Metrics of the finished run.</summary>
+    public string Metrics => File("metrics.json");
+
+    /// <summary>The resolved configuration.</summary>
+    public string Config => File("config.yaml");
+
+    /// <summary>Whether the run finished (metrics.json exists).</summary>
+    public bool IsComplete => System.IO.File.Exists(Metrics);
+
+    private string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Saves the kept parameters.</summary>
+    public void SaveCheckpoint(IRecommender model, int epoch)
+    {
+        if (model is ITrainable t) t.Network.Save(Checkpoint, new Dictionary<string, string> { ["model"] = model.Name, ["epoch"] = epoch.ToString(Inv) });
+        else model.Save(Checkpoint);
+    }
+
+    /// <summary>Saves parameters, optimizer buffers and trainer state after an epoch.</summary>
+    public void SaveResumeState(ITrainable model, Optimizer optimizer, ResumeState state)
+    {
+        var meta = new Dictionary<string, string> { ["model"] = model.Name, ["epoch"] = state.Epoch.ToString(Inv) };
+        model.Network.Save(File("last.safetensors"), meta);
+        SafeTensors.Save(File("optimizer.safetensors"),
+            optimizer.ExportState().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, Tensor.FromArray(kv.Value, kv.Value.Length))),
+            new Dictionary<string, string>(meta) { ["steps"] = optimizer.StepCount.ToString(Inv) });
+        var json = JsonSerializer.Serialize(new
+        {
+            epoch = state.Epoch,
+            best_epoch = state.BestEpoch,
+            best = double.IsFinite(state.Best) ? state.Best : (double?)null,
+            bad_evals = state.BadEvals,
+            train_seconds = state.TrainSeconds,
+            history = state.History.Select(h => new { h.Epoch, h.Loss, h.Seconds, h.LearningRate, h.Valid, h.Erank }),
+        });
+        AtomicFile.WriteAllText(File("state.json"), json);
+    }
+
+    /// <summary>Restores what <see cref="SaveResumeState"/> wrote.</summary>
+    public ResumeState LoadResumeState(ITrainable model, Optimizer optimizer)
+    {
+        var statePath = File("state.json");
+        if (!System.IO.File.Exists(statePath)) throw new FileNotFoundException($"'{Path}' has no state.json to resume from; start the run without --resume.", statePath);
+        using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(statePath));
+        var root = doc.RootElement;
+        int epoch = root.GetProperty("epoch").GetInt32();
+        model.Network.Load(File("last.safetensors"));
+        var (entries, meta) = SafeTensors.Read(File("optimizer.safetensors"));
+        if (!meta.TryGetValue("epoch", out var e) || e != epoch.ToString(Inv))
+            throw new InvalidDataException($"'{Path}': optimizer.safetensors is from epoch {e ?? "?"}, state.json from epoch {epoch}; the run cannot be resumed consistently.");
+        optimizer.ImportState(entries.Where(x => x.Tensor is not null).ToDictionary(x => x.Name, x => x.Tensor!.ToArray()), int.Parse(meta["steps"], Inv));
+        var history = root.GetProperty("history").EnumerateArray().Select(h => new EpochRecord(
+            h.GetProperty("Epoch").GetInt32(), h.GetProperty("Loss").GetDouble(), h.GetProperty("Seconds").GetDouble(), h.GetProperty("LearningRate").GetSingle(),
+            h.GetProperty("Valid").ValueKind == JsonValueKind.Object ? h.GetProperty("Valid").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()) : null,
+            h.GetProperty("Erank").ValueKind == JsonValueKind.Number ? h.GetProperty("Erank").GetDouble() : null)).ToList();
+        return new ResumeState(epoch, root.GetProperty("best_epoch").GetInt32(),
+            root.GetProperty("best").ValueKind == JsonValueKind.Number ? root.GetProperty("best").GetDouble() : double.NegativeInfinity,
+            root.GetProperty("bad_evals").GetInt32(), root.GetProperty("train_seconds").GetDouble(), history);
+    }
+
+    /// <summary>The parameter values stored in a checkpoint, in the module's parameter order.</summary>
+    public static float[][] ReadState(string path, Module network)
+    {
+        var entries = SafeTensors.Read(path).Entries.Where(e => e.Tensor is not null).ToDictionary(e => e.Name, e => e.Tensor!);
+        return network.NamedParameters().Select(kv => entries.TryGetValue(kv.Key, out var t) ? t.ToArray()
+            : throw new InvalidDataException($"'{path}' has no parameter '{kv.Key}'.")).ToArray();
+    }
+
+    /// <summary>Writes history.csv, the report with plots, and metrics.json (last).</summary>
+    public void WriteResult(TrainingResult result, TrainerOptions options, IReadOnlyDictionary<string, object?>? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var validKeys = result.History.Where(h => h.Valid is not null).SelectMany(h => h.Valid!.Keys).Distinct().ToList();
+        var csv = new List<string> { string.Join(",", new[] { "epoch", "loss", "seconds", "learning_rate" }.Concat(validKeys.Select(k => "valid_" + k)).Append("erank")) };
+        foreach (var h in result.History)
+            csv.Add(string.Join(",", new[] { h.Epoch.ToString(Inv), h.Loss.ToString("R", Inv), h.Seconds.ToString("0.###", Inv), h.LearningRate.ToString("R", Inv) }
+                .Concat(validKeys.Select(k => h.Valid is not null && h.Valid.TryGetValue(k, out var v) ? v.ToString("R", Inv) : ""))
+                .Append(h.Erank?.ToString("R", Inv) ?? "")));
+        AtomicFile.WriteAllLines(File("history.csv"), csv);
+        Report.Write(Path, result, options);
+        var metrics = new Dictionary<string, object?>
+        {
+            ["model"] = result.Model,
+            ["best_epoch"] = result.BestEpoch,
+            ["epochs_trained"] = result.History.Count,
+            ["stopped_early"] = result.StoppedEarly,
+            ["train_seconds"] = result.TrainSeconds,
+            ["valid_metric"] = options.ValidMetric,
+            ["valid"] = result.Valid?.Means,
+            ["test"] = result.Test.Means,
+            ["test_users"] = result.Test.Users.Length,
+        };
+        if (extra is not null) foreach (var (k, v) in extra) metrics[k] = v;
+        AtomicFile.WriteAllText(Metrics, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
