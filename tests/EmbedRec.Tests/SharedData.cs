@@ -49,3 +49,13 @@ public sealed class TempDir : IDisposable
         if (Directory.Exists(Path)) Directory.Delete(Path, true);
     }
 }
+
+/// <summary>Fluent config edits for tests.</summary>
+internal static class RunConfigWith
+{
+    public static EmbedRec.Config.RunConfig With(this EmbedRec.Config.RunConfig c, string key, string value)
+    {
+        c.Set(key, value);
+        return c;
+    }
+}

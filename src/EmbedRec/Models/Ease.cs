@@ -64,6 +64,7 @@ public sealed class Ease(InteractionLog train, EaseOptions? options = null) : IF
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
     {
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();
         int n = ItemCount;
         for (int k = 0; k < users.Length; k++)

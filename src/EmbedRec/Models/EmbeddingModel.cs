@@ -91,13 +91,9 @@ public abstract class EmbeddingModel : ITrainable
     {
         var (ue, ie) = Embeddings();
         int b = users.Length, d = Dim;
-        if (scores.Length != b * ItemCount) throw new ArgumentException($"Score buffer of {scores.Length} floats for {b} users × {ItemCount} items.");
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         var block = new float[b * d];
-        for (int k = 0; k < b; k++)
-        {
-            if ((uint)users[k] >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(users), users[k], $"User {users[k]} is outside the model's {UserCount} users.");
-            ue.AsSpan(users[k] * d, d).CopyTo(block.AsSpan(k * d, d));
-        }
+        for (int k = 0; k < b; k++) ue.AsSpan(users[k] * d, d).CopyTo(block.AsSpan(k * d, d));
         Blas.Current.Sgemm(false, true, b, ItemCount, d, 1f, block, d, ie, d, 0f, scores, ItemCount);
     }
 

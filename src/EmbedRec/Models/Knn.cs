@@ -126,6 +126,7 @@ public sealed class ItemKnn(InteractionLog train, KnnOptions? options = null) : 
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
     {
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();
         for (int k = 0; k < users.Length; k++)
         {
@@ -173,6 +174,7 @@ public sealed class UserKnn(InteractionLog train, KnnOptions? options = null) : 
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
     {
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();
         for (int k = 0; k < users.Length; k++)
         {

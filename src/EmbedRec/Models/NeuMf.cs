@@ -87,7 +87,7 @@ public sealed class NeuMf : ITrainable
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
     {
-        if (scores.Length != users.Length * ItemCount) throw new ArgumentException($"Score buffer of {scores.Length} floats for {users.Length} users × {ItemCount} items.");
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         using var _ = GradMode.NoGrad();
         var blas = Blas.Current;
         int nI = ItemCount, dg = Options.GmfSize, dm = Options.MlpEmbeddingSize;
@@ -107,7 +107,6 @@ public sealed class NeuMf : ITrainable
         for (int k = 0; k < users.Length; k++)
         {
             int u = users[k];
-            if ((uint)u >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(users), u, $"User {u} is outside the model's {UserCount} users.");
             var row = scores.Slice(k * nI, nI);
             // GMF part: Q_g · (p_u ⊙ w_gmf)
             TensorPrimitives.Multiply(_net.UserGmf.Weight.Span.Slice(u * dg, dg), wOut[..dg], gw);

@@ -27,6 +27,7 @@ public sealed class Popularity(InteractionLog train) : IFittable
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
     {
+        ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         for (int k = 0; k < users.Length; k++) _counts.CopyTo(scores.Slice(k * ItemCount, ItemCount));
     }
 
@@ -56,5 +57,17 @@ internal static class ClassicState
     {
         if (!e.TryGetValue(name, out var entry) || entry.Ints is null) throw new InvalidDataException($"'{path}' has no I32 tensor '{name}'.");
         return entry.Ints;
+    }
+}
+
+/// <summary>Argument checks shared by the models' Score methods.</summary>
+internal static class ScoreArgs
+{
+    public static void Check(ReadOnlySpan<int> users, int userCount, int itemCount, int bufferLength)
+    {
+        if (bufferLength != users.Length * itemCount)
+            throw new ArgumentException($"Score buffer of {bufferLength} floats for {users.Length} users × {itemCount} items.");
+        foreach (int u in users)
+            if ((uint)u >= (uint)userCount) throw new ArgumentException($"User {u} is outside the model's {userCount} users.");
     }
 }

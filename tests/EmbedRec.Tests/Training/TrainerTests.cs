@@ -1,0 +1,133 @@
+using System.Text.Json;
+using EmbedRec.Config;
+using EmbedRec.Data;
+using EmbedRec.Data.Registry;
+using EmbedRec.Data.Splits;
+using EmbedRec.Models;
+using EmbedRec.Training;
+using Xunit;
+
+namespace EmbedRec.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static RunConfig Config(int epochs = 6)
+    {
+        var c = new RunConfig();
+        c.Set("model", "mf");
+        c.Set("dataset", "synthetic");
+        c.Set("epochs", epochs.ToString());
+        c.Set("learning_rate", "0.005");
+        c.Set("init_std", "0.1");
+        c.Set("train_batch_size", "1024");
+        c.Set("topk", "10");
+        c.Set("eval_step", "2");
+        c.Set("track_erank", "true");
+        return c;
+    }
+
+    private static DataSplit Split(RunConfig c) => Experiment.LoadSplit(c, new DatasetRegistry(".", []));
+
+    [Fact]
+    public void RunDirectoryHoldsEverything()
+    {
+        var c = Config();
+        var run = new RunDirectory(Path.Combine(_dir.Path, "run"));
+        var r = Experiment.Train(c, Split(c), run);
+        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg" })
+            Assert.True(File.Exists(Path.Combine(run.Path, f)), $"missing {f}");
+        var csv = File.ReadAllLines(Path.Combine(run.Path, "history.csv"));
+        Assert.Equal(7, csv.Length);
+        Assert.StartsWith("epoch,loss,seconds,learning_rate,valid_", csv[0]);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(run.Metrics));
+        Assert.Equal(r.Test["ndcg@10"], metrics.RootElement.GetProperty("test").GetProperty("ndcg@10").GetDouble(), 10);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run.Path, "loss.svg")));
+        Assert.All(r.History, h => Assert.InRange(h.Erank!.Value, 1, 64));
+        // The run reopens from its directory alone and scores the same.
+        var (_, split, model) = Experiment.Open(run.Path, new DatasetRegistry(".", []));
+        var again = EmbedRec.Evaluation.FullRankingEvaluator.Evaluate(model, split.Test.ToUserItems(),
+            UserItems.Union(split.Train.ToUserItems(), split.Valid.ToUserItems()), c.TrainerOptions().Evaluation);
+        Assert.Equal(r.Test["ndcg@10"], again["ndcg@10"], 10);
+    }
+
+    [Fact]
+    public void ResumedRunEqualsAnUninterruptedOne()
+    {
+        var full = Config(epochs: 6);
+        var a = Experiment.Train(full, Split(full), new RunDirectory(Path.Combine(_dir.Path, "a")));
+        var dir = Path.Combine(_dir.Path, "b");
+        var part = Config(epochs: 6);
+        using (var cts = new CancellationTokenSource())
+        {
+            var progress = new Cancel(cts, 3);
+            Assert.ThrowsAny<OperationCanceledException>(() => Experiment.Train(part, Split(part), new RunDirectory(dir), false, progress, cts.Token));
+        }
+        Assert.False(new RunDirectory(dir).IsComplete);
+        var b = Experiment.Train(part, Split(part), new RunDirectory(dir), resume: true);
+        Assert.Equal(a.History.Select(h => h.Loss), b.History.Select(h => h.Loss));
+        Assert.Equal(a.Test["ndcg@10"], b.Test["ndcg@10"], 12);
+    }
+
+    private sealed class Cancel(CancellationTokenSource cts, int afterEpoch) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value)
+        {
+            if (value is EpochCompleted e && e.Record.Epoch == afterEpoch) cts.Cancel();
+        }
+    }
+
+    [Fact]
+    public void DivergenceNamesEpochAndBatch()
+    {
+        var c = Config(epochs: 3).With("learning_rate", "1e30").With("optimizer", "sgd").With("init_std", "10");
+        var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(c.TrainerOptions()).Fit(ModelFactory.Create(c, Split(c)), Split(c)));
+        Assert.Equal(1, e.Epoch);
+        Assert.Contains("epoch 1, batch", e.Message);
+    }
+
+    [Fact]
+    public void EarlyStoppingRestoresTheBestEpoch()
+    {
+        var c = Config(epochs: 40).With("stopping_step", "2").With("learning_rate", "0.05");
+        var r = Experiment.Train(c, Split(c), new RunDirectory(Path.Combine(_dir.Path, "es")));
+        var best = r.History.Where(h => h.Valid is not null).MaxBy(h => h.Valid!["ndcg@10"])!;
+        Assert.Equal(best.Epoch, r.BestEpoch);
+        Assert.Equal(best.Valid!["ndcg@10"], r.Valid!["ndcg@10"], 6);
+        if (r.StoppedEarly) Assert.True(r.History.Count < 40);
+    }
+
+    [Fact]
+    public void ConfigErrorsNameKeyValueAndPlace()
+    {
+        var yaml = _dir.File("c.yaml", "model: mf\ndataset: synthetic\nepochs: ten\n");
+        var e = Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(yaml));
+        Assert.Contains("c.yaml:3", e.Message);
+        Assert.Contains("'epochs' must be an integer, got 'ten'", e.Message);
+        var typo = Assert.Throws<FormatException>(() => new RunConfig().Assign("learning_rte=0.1"));
+        Assert.Contains("Did you mean 'learning_rate'?", typo.Message);
+        var model = new RunConfig().With("model", "svd++").With("dataset", "synthetic");
+        Assert.Contains("Unknown model 'svd++'", Assert.Throws<FormatException>(() => ModelFactory.Create(model, Split(model))).Message);
+        var metric = new RunConfig().With("model", "mf").With("valid_metric", "ndcg@50");
+        Assert.Contains("valid_metric 'ndcg@50'", Assert.Throws<ArgumentException>(() => metric.TrainerOptions().Validate()).Message);
+        Assert.Throws<FormatException>(() => new RunConfig().Require("model"));
+        var c = new RunConfig().With("model", "mf").With("topk", "5,10");
+        Assert.Contains("topk: [5, 10]", c.ToYaml());
+        var back = new RunConfig();
+        back.LoadYaml(_dir.File("r.yaml", c.ToYaml()));
+        Assert.Equal(c.Values["topk"], back.Values["topk"]);
+    }
+
+    [Fact]
+    public void OpeningARunWithoutCheckpointFails()
+    {
+        var dir = Path.Combine(_dir.Path, "empty");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.yaml"), "model: mf\ndataset: synthetic\n");
+        var e = Assert.Throws<FileNotFoundException>(() => Experiment.Open(dir, new DatasetRegistry(".", [])));
+        Assert.Contains("no checkpoint.safetensors", e.Message);
+    }
+}
