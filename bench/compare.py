@@ -3,8 +3,10 @@
 
     python3 bench/compare.py [gemm] [--seconds S] [--rounds R] [CORETYPE ...]
     python3 bench/compare.py eval [--block N]
+    python3 bench/compare.py train
 
-`eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
+`train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
+bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
 Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ../shared/data.
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
@@ -62,8 +64,25 @@ def compare_eval(args):
         print(f"  {o['dataset']:<16}{o['users']:>8}{o['items']:>8}{o['seconds']:>12.3f}{p['seconds']:>11.3f}{o['seconds'] / p['seconds']:>8.2f}")
 
 
+def compare_train(args):
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    env = dict(os.environ, EMBEDREC_DATA=root)
+    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
+                   cwd=ROOT, check=True, capture_output=True)
+    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    ours = run(["dotnet", dll, "quick", "train", "--json"], env)
+    peer = run([PY, "bench/peers/train_peer.py", root], env)
+    print(f"Training epoch (d=64, batch 2048, 1 negative, Adam); EmbedRec: {ours['engine']['blas']}; peer: torch {peer['torch']}")
+    print(f"  {'dataset':<16}{'model':<10}{'interactions':>13}{'EmbedRec s':>12}{'PyTorch s':>11}{'ratio':>8}")
+    for o in ours["train"]:
+        p = next(x for x in peer["train"] if x["dataset"] == o["dataset"] and x["model"] == o["model"])
+        print(f"  {o['dataset']:<16}{o['model']:<10}{o['interactions']:>13}{o['seconds']:>12.3f}{p['seconds']:>11.3f}{o['seconds'] / p['seconds']:>8.2f}")
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "train":
+        return compare_train(args[1:])
     if args and args[0] == "eval":
         return compare_eval(args[1:])
     if args and args[0] == "gemm":

@@ -114,7 +114,7 @@ internal static class DataCommands
             {
                 if (ds.Predefined is null) throw new ArgumentException($"'{name}' ships no split; choose one with --split.");
                 if (protocol.FilterSteps.Count > 0) throw new ArgumentException("Filters cannot be applied to a predefined split.");
-                result = ds.Predefined;
+                result = protocol.CarveValidation(ds.Predefined);
             }
             else result = protocol.Apply(ds.Log);
             var outDir = p.GetValue(output)!;

@@ -8,11 +8,42 @@ namespace EmbedRec.Data;
 /// filters <c>rating&gt;=4</c>, <c>rating&gt;0</c>, <c>dedup</c> or <c>dedup=last</c>, <c>kcore=5</c> or
 /// <c>kcore=5,10</c> (user, item), joined by <c>;</c>; splits <c>loo</c>, <c>temporal</c> or
 /// <c>temporal=0.7,0.1</c>, <c>random</c> or <c>random=0.2,0.1</c> (test, validation share of train),
-/// <c>global</c> or <c>global=0.2,0.1</c>, <c>predefined</c>; a split may end with <c>;seed=N</c> and
-/// <c>;short=train|drop|error</c>.
+/// <c>global</c> or <c>global=0.2,0.1</c>, <c>predefined</c> (optionally <c>predefined;valid=0.1;seed=N</c> to carve a
+/// validation set out of the shipped training part); a split may end with <c>;seed=N</c> and <c>;short=train|drop|error</c>.
 /// </summary>
 public sealed record Protocol(IReadOnlyList<Func<InteractionLog, InteractionLog>> FilterSteps, string FilterText, ISplitter? Splitter, string SplitText)
 {
+    /// <summary>
+    /// For <c>predefined;valid=F[;seed=N]</c>: the share of each user's predefined training items moved to
+    /// a validation set (for shipped splits without one); 0 keeps the files as they are.
+    /// </summary>
+    public double PredefinedValidShare { get; init; }
+
+    /// <summary>Seed of the validation carve-out.</summary>
+    public ulong PredefinedSeed { get; init; }
+
+    /// <summary>Moves <see cref="PredefinedValidShare"/> of each user's training items (users with ≥ 2) to validation.</summary>
+    public DataSplit CarveValidation(DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        if (PredefinedValidShare <= 0) return split;
+        if (split.Valid.Count > 0) throw new InvalidOperationException("The predefined split already has a validation part.");
+        var train = split.Train;
+        var byUser = train.ByUser();
+        var rng = new Tensors.Rng(PredefinedSeed);
+        var toValid = new bool[train.Count];
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            var rows = byUser.Of(u).ToArray();
+            if (rows.Length < 2) continue;
+            rng.Shuffle(rows.AsSpan());
+            int n = Math.Min(rows.Length - 1, Math.Max(1, (int)Math.Round(rows.Length * PredefinedValidShare, MidpointRounding.AwayFromZero)));
+            for (int k = 0; k < n; k++) toValid[rows[k]] = true;
+        }
+        var r = split.Report;
+        return new DataSplit(train.Where(x => !toValid[x]), train.Where(x => toValid[x]), split.Test,
+            r with { Protocol = r.Protocol + $", validation {PredefinedValidShare:0.##} of train (seed {PredefinedSeed})" });
+    }
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Parses filter and split texts (either may be empty: no filter, predefined split).</summary>
@@ -21,6 +52,19 @@ public sealed record Protocol(IReadOnlyList<Func<InteractionLog, InteractionLog>
         var steps = new List<Func<InteractionLog, InteractionLog>>();
         foreach (var raw in (filters ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             steps.Add(ParseFilter(raw));
+        var parts = (split ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length > 0 && parts[0] == "predefined")
+        {
+            double share = 0;
+            ulong seed = 0;
+            foreach (var opt in parts.Skip(1))
+            {
+                if (opt.StartsWith("valid=", StringComparison.Ordinal) && double.TryParse(opt[6..], NumberStyles.Float, Inv, out var v) && v > 0 && v < 1) share = v;
+                else if (opt.StartsWith("seed=", StringComparison.Ordinal) && ulong.TryParse(opt[5..], NumberStyles.Integer, Inv, out var sd)) seed = sd;
+                else throw new FormatException($"Unknown option '{opt}' of a predefined split (valid=F with 0 < F < 1, seed=N).");
+            }
+            return new Protocol(steps, filters ?? "", null, split!) { PredefinedValidShare = share, PredefinedSeed = seed };
+        }
         return new Protocol(steps, filters ?? "", ParseSplit(split), string.IsNullOrWhiteSpace(split) ? "predefined" : split);
     }
 

@@ -33,7 +33,7 @@ public static class Experiment
         if (protocol.Splitter is not null) return protocol.Apply(ds.Log);
         if (ds.Predefined is null) throw new FormatException($"Dataset '{name}' ships no split; set 'split' (loo, temporal, random, global).");
         if (protocol.FilterSteps.Count > 0) throw new FormatException($"Filters '{filters}' cannot be applied to the predefined split of '{name}'.");
-        return ds.Predefined;
+        return protocol.CarveValidation(ds.Predefined);
     }
 
     /// <summary>The default run name: model-dataset.</summary>

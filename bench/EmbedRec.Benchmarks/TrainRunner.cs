@@ -1,0 +1,39 @@
+using EmbedRec.Config;
+using EmbedRec.Data.Registry;
+using EmbedRec.Data.Splits;
+using EmbedRec.Models;
+using EmbedRec.Training;
+
+namespace EmbedRec.Benchmarks;
+
+/// <summary>
+/// Training epoch time of MF-BPR and LightGCN on Amazon Beauty (leave-one-out training part) and Gowalla
+/// (train.txt): d = 64, batch 2048, one uniform negative, Adam lr 1e-3, LightGCN with 3 layers and L2 1e-4.
+/// Same work as bench/peers/train_peer.py. Reports the best of epochs 2 and 3 (epoch 1 warms up).
+/// </summary>
+public static class TrainRunner
+{
+    public static object Run()
+    {
+        var root = Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
+        var reg = new DatasetRegistry(root, KnownDatasets.All);
+        var results = new List<object>();
+        foreach (var name in new[] { "amazon-beauty", "gowalla" })
+        {
+            var ds = reg.Load(name);
+            var split = ds.Predefined ?? new LeaveOneOutSplit().Split(ds.Log);
+            // Only training time is measured; keep evaluation cheap by evaluating on a tiny user subset.
+            foreach (var model in new[] { "mf", "lightgcn" })
+            {
+                var cfg = new RunConfig();
+                cfg.Set("model", model); cfg.Set("dataset", name); cfg.Set("epochs", "3"); cfg.Set("eval_step", "1000");
+                cfg.Set("init_std", "0.1"); cfg.Set("train_batch_size", "2048"); cfg.Set("learning_rate", "0.001");
+                cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
+                var options = cfg.TrainerOptions() with { Evaluation = cfg.TrainerOptions().Evaluation with { Users = [0] } };
+                var r = new Trainer(options).Fit(ModelFactory.Create(cfg, split), split);
+                results.Add(new { dataset = name, model, interactions = split.Train.Count, seconds = r.History.Skip(1).Min(h => h.Seconds) });
+            }
+        }
+        return results;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace EmbedRec.Cli.Tests;
+
+/// <summary>The embedrec command as a user runs it: a child process, its output and exit code.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("embedrec-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["EMBEDREC_DATA"] = Path.Combine(_dir, "data");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(300_000), "embedrec did not finish in 5 minutes");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void InfoShowsTheEngine()
+    {
+        var (code, output, _) = Run("info");
+        Assert.Equal(0, code);
+        Assert.Contains("BLAS:", output);
+        Assert.Contains("SIMD:", output);
+        Assert.Contains("Threads:", output);
+    }
+
+    [Fact]
+    public void DemoComparesFiveModels()
+    {
+        var (code, output, err) = Run("demo", "--out", "demo");
+        Assert.True(code == 0, err);
+        foreach (var m in new[] { "pop", "itemknn", "ease", "mf", "lightgcn" }) Assert.Contains(m, output);
+        Assert.Contains("NDCG@10", output);
+        Assert.True(File.Exists(Path.Combine(_dir, "demo", "lightgcn", "metrics.json")));
+    }
+
+    [Fact]
+    public void TrainEvaluateRecommendRoundTrip()
+    {
+        var (code, output, err) = Run("train", "--model", "mf", "--dataset", "synthetic", "--epochs", "4", "--set", "init_std=0.1", "--set", "learning_rate=0.01", "--out", "run");
+        Assert.True(code == 0, err);
+        Assert.Contains("ndcg@10", output);
+        var ev = Run("evaluate", "run", "--split", "valid");
+        Assert.True(ev.Code == 0, ev.Err);
+        Assert.Contains("ndcg@10", ev.Out);
+        var tail = Run("evaluate", "run", "--tail-users");
+        Assert.Contains("tail users", tail.Out);
+        var rec = Run("recommend", "run", "--user", "u7", "--k", "3");
+        Assert.True(rec.Code == 0, rec.Err);
+        Assert.Contains("Top 3 for user 'u7'", rec.Out);
+        var again = Run("train", "--model", "mf", "--dataset", "synthetic", "--epochs", "1", "--out", "run");
+        Assert.Equal(1, again.Code);
+        Assert.Contains("exists", again.Err);
+    }
+
+    [Fact]
+    public void BadInputIsExplained()
+    {
+        File.WriteAllText(Path.Combine(_dir, "bad.yaml"), "model: mf\ndataset: synthetic\nlearning_rate: fast\n");
+        var bad = Run("train", "--config", "bad.yaml", "--out", "badrun");
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("bad.yaml:3: 'learning_rate' must be a number, got 'fast'", bad.Err);
+        Assert.False(File.Exists(Path.Combine(_dir, "badrun", "metrics.json")));
+        var model = Run("train", "--model", "svdpp", "--dataset", "synthetic", "--out", "m");
+        Assert.Equal(1, model.Code);
+        Assert.Contains("Unknown model 'svdpp'", model.Err);
+        Assert.False(File.Exists(Path.Combine(_dir, "m", "metrics.json")));
+        Directory.CreateDirectory(Path.Combine(_dir, "nockpt"));
+        File.WriteAllText(Path.Combine(_dir, "nockpt", "config.yaml"), "model: mf\ndataset: synthetic\n");
+        var ev = Run("evaluate", "nockpt");
+        Assert.Equal(1, ev.Code);
+        Assert.Contains("no checkpoint.safetensors", ev.Err);
+        var ds = Run("data", "stats", "netflix-prize");
+        Assert.Equal(1, ds.Code);
+        Assert.Contains("Known datasets", ds.Err);
+        var typo = Run("train", "--model", "mf", "--dataset", "synthetic", "--set", "epoch=3");
+        Assert.Contains("Did you mean 'epochs'?", typo.Err);
+    }
+
+    [Fact]
+    public void UnknownUserIsNamed()
+    {
+        Assert.Equal(0, Run("train", "--model", "pop", "--dataset", "synthetic", "--out", "pop").Code);
+        var rec = Run("recommend", "pop", "--user", "nobody");
+        Assert.Equal(1, rec.Code);
+        Assert.Contains("User 'nobody' is not in the data", rec.Err);
+    }
+}
