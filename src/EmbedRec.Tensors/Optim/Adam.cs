@@ -79,7 +79,7 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void Update(int index, Tensor p, int step)
+    protected internal override void Update(int index, Tensor p, int step)
     {
         var o = Options;
         var m = _m[index] ??= new float[p.Size];

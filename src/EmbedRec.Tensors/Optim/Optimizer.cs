@@ -75,7 +75,14 @@ public abstract class Optimizer
     }
 
     /// <summary>Updates parameter <paramref name="index"/> at step <paramref name="step"/> (1-based).</summary>
-    protected abstract void Update(int index, Tensor parameter, int step);
+    protected internal abstract void Update(int index, Tensor parameter, int step);
+
+    /// <summary>Updates one parameter as part of another optimizer's step (used by wrappers such as SEvo).</summary>
+    internal void UpdateAt(int index, int step)
+    {
+        using var _ = GradMode.NoGrad();
+        Update(index, Parameters[index], step);
+    }
 
     /// <summary>True when the parameter holds a non-empty row-sparse gradient and no dense one.</summary>
     protected static bool HasOnlySparse(Tensor p) => p.SparseGrad is { Count: > 0 } && p.Grad is null;

@@ -59,7 +59,7 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
-    protected override void Update(int index, Tensor p, int step)
+    protected internal override void Update(int index, Tensor p, int step)
     {
         var o = Options;
         float lr = LearningRate;

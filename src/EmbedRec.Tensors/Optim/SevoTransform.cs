@@ -1,0 +1,110 @@
+using EmbedRec.Tensors.Sparse;
+
+namespace EmbedRec.Tensors.Optim;
+
+/// <summary>Which form of the SEvo smoothing transform to apply.</summary>
+public enum SevoVariant
+{
+    /// <summary>ψ̂(Δ) = (1−β)/(1−β^{L+1}) · Σ_{l=0..L} β^l Ã^l Δ (the default; SPEC §3.1).</summary>
+    RescaledNeumann,
+
+    /// <summary>(1−β)·Σ_{l=0..L} β^l Ã^l Δ, the series without the 1/(1−β^{L+1}) rescaling (ablation); its largest eigenvalue is 1 − β^{L+1}.</summary>
+    Neumann,
+
+    /// <summary>L iterations of s ← βÃs + (1−β)Δ from s = Δ (ablation; loses direction-awareness for β ≥ 1/2 on bipartite graphs).</summary>
+    Iterative,
+}
+
+/// <summary>Options of SEvo (Structure-aware Embedding Evolution, NeurIPS 2024 and its journal version).</summary>
+public sealed record SevoOptions
+{
+    /// <summary>Smoothing strength β ∈ [0, 1); the papers' default 0.99.</summary>
+    public float Beta { get; init; } = 0.99f;
+
+    /// <summary>Layers L of the truncated series (≥ 0); the papers' default 3.</summary>
+    public int Layers { get; init; } = 3;
+
+    /// <summary>Transform form.</summary>
+    public SevoVariant Variant { get; init; } = SevoVariant.RescaledNeumann;
+
+    /// <summary>SEvo-AdamW's moment-estimate correction for rows with zero gradient (SPEC §3.2 step 2).</summary>
+    public bool MomentCorrection { get; init; } = true;
+
+    /// <summary>Throws naming the bad value.</summary>
+    public void Validate()
+    {
+        if (!(Beta >= 0f && Beta < 1f)) throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "SEvo's β must be in [0, 1).");
+        if (Layers < 0) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "SEvo's number of layers L must be ≥ 0.");
+    }
+}
+
+/// <summary>
+/// The SEvo transform ψ̂ over a normalized graph Ã = D^-½ A D^-½ (degree-0 rows zero):
+/// f ← Δ, s ← Δ; L times: f ← βÃf, s ← s + f; return s·(1−β)/(1−β^{L+1}). A node without neighbours is
+/// only scaled by that factor (≈ 0.254 at β = 0.99, L = 3), as in the authors' code.
+/// </summary>
+public sealed class SevoTransform
+{
+    /// <summary>Creates the transform; the graph must already be normalized.</summary>
+    public SevoTransform(CsrMatrix<float> normalizedGraph, SevoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedGraph);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (normalizedGraph.RowCount != normalizedGraph.ColumnCount)
+            throw new ArgumentException($"SEvo needs a square graph, got {normalizedGraph.RowCount}×{normalizedGraph.ColumnCount}.");
+        Graph = normalizedGraph;
+        Options = options;
+    }
+
+    /// <summary>Ã.</summary>
+    public CsrMatrix<float> Graph { get; }
+
+    /// <summary>The options.</summary>
+    public SevoOptions Options { get; }
+
+    /// <summary>Nodes (rows of Δ).</summary>
+    public int Nodes => Graph.RowCount;
+
+    /// <summary>The rescaling factor (1−β)/(1−β^{L+1}) of the default variant.</summary>
+    public float Scale => Options.Beta == 0f ? 1f : (1f - Options.Beta) / (1f - MathF.Pow(Options.Beta, Options.Layers + 1));
+
+    /// <summary>Writes ψ̂(Δ) for Δ [Nodes × width] into <paramref name="output"/> (which may not alias Δ).</summary>
+    public void Apply(ReadOnlySpan<float> delta, Span<float> output, int width)
+    {
+        if (delta.Length != Nodes * width || output.Length != delta.Length)
+            throw new ArgumentException($"SEvo: Δ of {delta.Length} and output of {output.Length} floats do not match a graph of {Nodes} nodes × width {width}.");
+        float beta = Options.Beta;
+        int n = delta.Length;
+        var f = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+        var g = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            delta.CopyTo(output);
+            if (Options.Variant == SevoVariant.Iterative)
+            {
+                // s ← βÃs + (1−β)Δ, L times from s = Δ.
+                for (int l = 0; l < Options.Layers; l++)
+                {
+                    Graph.Multiply(output, g.AsSpan(0, n), width, 0f);
+                    TensorPrimitives.Multiply(g.AsSpan(0, n), beta, output);
+                    TensorPrimitives.MultiplyAdd(delta, 1f - beta, output, output);
+                }
+                return;
+            }
+            delta.CopyTo(f);
+            for (int l = 0; l < Options.Layers && beta != 0f; l++)
+            {
+                Graph.Multiply(f.AsSpan(0, n), g.AsSpan(0, n), width, 0f);
+                TensorPrimitives.Multiply(g.AsSpan(0, n), beta, f.AsSpan(0, n));
+                TensorPrimitives.Add(output, f.AsSpan(0, n), output);
+            }
+            TensorPrimitives.Multiply(output, Options.Variant == SevoVariant.RescaledNeumann ? Scale : 1f - beta, output);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(f);
+            System.Buffers.ArrayPool<float>.Shared.Return(g);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using EmbedRec.Tensors.Optim;
+using EmbedRec.Tensors.Sparse;
+using Xunit;
+
+namespace EmbedRec.Tensors.Tests.Optim;
+
+public class SevoTests
+{
+    private static CsrMatrix<float> RandomGraph(int n, int edges, Rng rng, bool connected = true)
+    {
+        var list = new List<(int, int)>();
+        if (connected) for (int i = 1; i < n; i++) list.Add((i - 1, i));
+        for (int e = 0; e < edges; e++)
+        {
+            int a = rng.NextInt(n), b = rng.NextInt(n);
+            if (a != b) list.Add((a, b));
+        }
+        return CsrMatrix<float>.FromEdges(n, list.ToArray(), symmetric: true).SymmetricNormalize();
+    }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i];
+        return s;
+    }
+
+    private static double J(CsrMatrix<float> g, float[] x, int d)
+    {
+        var ax = new float[x.Length];
+        g.Multiply(x, ax, d, 0f);
+        return Dot(x, x) - Dot(x, ax);
+    }
+
+    [Fact]
+    public void TransformIsDirectionAwareAndDoesNotIncreaseSmoothness()
+    {
+        var rng = new Rng(1);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            int n = 10 + rng.NextInt(40), d = 4;
+            var g = RandomGraph(n, 3 * n, rng, connected: trial % 2 == 0);
+            foreach (float beta in new[] { 0.5f, 0.9f, 0.99f })
+            {
+                var t = new SevoTransform(g, new SevoOptions { Beta = beta, Layers = 3 });
+                var delta = new float[n * d];
+                rng.FillNormal(delta);
+                var y = new float[delta.Length];
+                t.Apply(delta, y, d);
+                Assert.True(Dot(y, delta) > 0, "⟨ψ̂(Δ), Δ⟩ must be positive");
+                // Smoothness relative to energy: ψ̂ only shrinks high-frequency components more than low ones.
+                Assert.True(J(g, y, d) / Dot(y, y) <= J(g, delta, d) / Dot(delta, delta) + 1e-6);
+            }
+        }
+    }
+
+    [Fact]
+    public void LargestEigenvalueOfTheUnrescaledOperator()
+    {
+        var rng = new Rng(2);
+        var g = RandomGraph(30, 60, rng);
+        foreach (var (beta, layers) in new[] { (0.99f, 3), (0.5f, 2), (0.9f, 1) })
+        {
+            var t = new SevoTransform(g, new SevoOptions { Beta = beta, Layers = layers, Variant = SevoVariant.Neumann });
+            // Power iteration on the PSD-shifted operator; the top eigenvector of Ã is D^½·1, eigenvalue 1.
+            var x = new float[30];
+            rng.FillUniform(x, 0.5f, 1.5f);
+            var y = new float[30];
+            double lambda = 0;
+            for (int it = 0; it < 500; it++)
+            {
+                t.Apply(x, y, 1);
+                lambda = Dot(y, x) / Dot(x, x);
+                double norm = Math.Sqrt(Dot(y, y));
+                for (int i = 0; i < 30; i++) x[i] = (float)(y[i] / norm);
+            }
+            Assert.Equal(1 - Math.Pow(beta, layers + 1), lambda, 3);
+        }
+    }
+
+    [Fact]
+    public void IterativeFormLosesDirectionAwarenessOnABipartiteGraph()
+    {
+        // Two nodes joined by one edge: Ã has eigenvalue −1 with eigenvector (1, −1).
+        var g = CsrMatrix<float>.FromEdges(2, [(0, 1)], symmetric: true).SymmetricNormalize();
+        float[] delta = [1f, -1f];
+        var y = new float[2];
+        new SevoTransform(g, new SevoOptions { Beta = 0.9f, Layers = 3, Variant = SevoVariant.Iterative }).Apply(delta, y, 1);
+        Assert.True(Dot(y, delta) < 0, $"iterative ⟨ψ(Δ), Δ⟩ = {Dot(y, delta)}");
+        new SevoTransform(g, new SevoOptions { Beta = 0.9f, Layers = 3 }).Apply(delta, y, 1);
+        Assert.True(Dot(y, delta) > 0);
+        new SevoTransform(g, new SevoOptions { Beta = 0.4f, Layers = 3, Variant = SevoVariant.Iterative }).Apply(delta, y, 1);
+        Assert.True(Dot(y, delta) > 0, "below β = 1/2 the iterative form stays direction-aware");
+    }
+
+    [Fact]
+    public void IsolatedNodesAreOnlyRescaled()
+    {
+        var g = CsrMatrix<float>.FromEdges(3, [(0, 1)], symmetric: true).SymmetricNormalize();
+        var t = new SevoTransform(g, new SevoOptions());
+        var y = new float[3];
+        t.Apply([0f, 0f, 2f], y, 1);
+        Assert.Equal(2f * 0.01f / (1f - MathF.Pow(0.99f, 4)), y[2], 5);
+        Assert.Equal(0.2538, t.Scale, 3);
+    }
+
+    private static (Tensor, Tensor) Params(int seed)
+    {
+        var rng = new Rng((ulong)seed);
+        var a = Tensor.RandomNormal(rng, [6, 3]); a.RequiresGrad = true;
+        var b = Tensor.RandomNormal(rng, [4, 3]); b.RequiresGrad = true;
+        return (a, b);
+    }
+
+    private static void Grad(Tensor p, Rng rng, params int[] activeRows)
+    {
+        p.Grad ??= Tensor.Zeros(p.ShapeArray);
+        p.Grad.Span.Clear();
+        foreach (int r in activeRows) rng.FillNormal(p.Grad.Span.Slice(r * p.Dim(1), p.Dim(1)));
+    }
+
+    [Fact]
+    public void BetaZeroWithoutCorrectionEqualsAdamW()
+    {
+        var (a1, b1) = Params(3);
+        var (a2, b2) = Params(3);
+        var graph = RandomGraph(10, 15, new Rng(4));
+        var options = new AdamOptions { LearningRate = 0.01f, WeightDecay = 0.1f, Beta2 = 0.98f };
+        var sevo = new SevoOptimizer([a1, b1], [new SevoGroup([a1, b1], graph)], SevoBase.AdamW, new SevoOptions { Beta = 0f, MomentCorrection = false }, options);
+        var adamw = new AdamW([a2, b2], options);
+        var r1 = new Rng(5); var r2 = new Rng(5);
+        for (int step = 0; step < 6; step++)
+        {
+            int row = step % 3;
+            Grad(a1, r1, row, 4); Grad(b1, r1, row);
+            Grad(a2, r2, row, 4); Grad(b2, r2, row);
+            sevo.Step();
+            adamw.Step();
+            Assert.Equal(a2.ToArray(), a1.ToArray());
+            Assert.Equal(b2.ToArray(), b1.ToArray());
+        }
+    }
+
+    [Fact]
+    public void CorrectedInactiveRowsKeepTheirDirection()
+    {
+        // Theorem 3: while a row gets no gradient, its (unsmoothed) update stays constant.
+        var (a, b) = Params(6);
+        var graph = CsrMatrix<float>.FromEdges(10, [], symmetric: true).SymmetricNormalize(); // no edges: ψ̂ only rescales
+        var opt = new SevoOptimizer([a, b], [new SevoGroup([a, b], graph)], SevoBase.AdamW, new SevoOptions { Beta = 0f }, new AdamOptions { LearningRate = 0.01f, WeightDecay = 0f });
+        var rng = new Rng(7);
+        for (int step = 0; step < 5; step++) { Grad(a, rng, 0, 1, 2, 3, 4, 5); Grad(b, rng, 0); opt.Step(); }
+        var moves = new List<float[]>();
+        for (int step = 0; step < 5; step++)
+        {
+            var before = a.ToArray();
+            Grad(a, rng, 0); Grad(b, rng, 0); // rows 1..5 of a are inactive
+            opt.Step();
+            moves.Add(a.ToArray().Zip(before, (x, y) => x - y).Skip(3).ToArray());
+        }
+        for (int s = 1; s < moves.Count; s++) GradCheck.Close(moves[0], moves[s], 1e-7f, 1e-3f, $"step {s}");
+        // Without the correction the inactive rows' steps shrink.
+        var (c, d) = Params(6);
+        var plain = new SevoOptimizer([c, d], [new SevoGroup([c, d], graph)], SevoBase.AdamW, new SevoOptions { Beta = 0f, MomentCorrection = false }, new AdamOptions { LearningRate = 0.01f, WeightDecay = 0f });
+        rng = new Rng(7);
+        for (int step = 0; step < 5; step++) { Grad(c, rng, 0, 1, 2, 3, 4, 5); Grad(d, rng, 0); plain.Step(); }
+        var c0 = c.ToArray(); Grad(c, rng, 0); Grad(d, rng, 0); plain.Step();
+        var c1 = c.ToArray(); Grad(c, rng, 0); Grad(d, rng, 0); plain.Step();
+        var c2 = c.ToArray();
+        Assert.True(MathF.Abs(c2[3] - c1[3]) < MathF.Abs(c1[3] - c0[3]));
+    }
+
+    [Fact]
+    public void ParametersOutsideGroupsGetThePlainOptimizerAndStateRoundTrips()
+    {
+        var (a1, b1) = Params(8);
+        var (a2, b2) = Params(8);
+        var graph = RandomGraph(4, 4, new Rng(9));
+        var o = new AdamOptions { LearningRate = 0.01f };
+        var sevo = new SevoOptimizer([a1, b1], [new SevoGroup([b1], graph)], SevoBase.AdamW, new SevoOptions(), o);
+        var adamw = new AdamW([a2], o);
+        var rng1 = new Rng(1); var rng2 = new Rng(1);
+        for (int s = 0; s < 3; s++)
+        {
+            Grad(a1, rng1, 0, 2); Grad(b1, new Rng(2), 1);
+            Grad(a2, rng2, 0, 2);
+            sevo.Step(); adamw.Step();
+        }
+        Assert.Equal(a2.ToArray(), a1.ToArray());
+        var state = sevo.ExportState();
+        Assert.Contains(state, kv => kv.Key == "plain_m.0");
+        Assert.Contains(state, kv => kv.Key == "m.1");
+        var (a3, b3) = Params(8);
+        var again = new SevoOptimizer([a3, b3], [new SevoGroup([b3], graph)], SevoBase.AdamW, new SevoOptions(), o);
+        again.ImportState(state.ToDictionary(kv => kv.Key, kv => kv.Value), sevo.StepCount);
+        Assert.Equal(3, again.StepCount);
+    }
+
+    [Fact]
+    public void BadConfigurationsFailAtConstruction()
+    {
+        var (a, b) = Params(1);
+        var g = RandomGraph(7, 5, new Rng(1));
+        var e = Assert.Throws<ArgumentException>(() => new SevoOptimizer([a, b], [new SevoGroup([a, b], g)], SevoBase.AdamW, new SevoOptions()));
+        Assert.Contains("7 nodes but the group's parameters have 10 rows", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SevoOptions { Beta = 1f }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SevoTransform(g, new SevoOptions { Beta = -0.1f }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SevoTransform(g, new SevoOptions { Layers = -1 }));
+    }
+}
