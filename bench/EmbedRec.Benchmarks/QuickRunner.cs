@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|overhead|alloc|all|eval|train [--json] [--seconds S] [--block N]</c>.
+/// median. Usage: <c>quick gemm|overhead|alloc|all|eval|train|sevo [--json] [--seconds S] [--block N]</c>.
 /// </summary>
 public static class QuickRunner
 {
@@ -30,6 +30,7 @@ public static class QuickRunner
         if (what is "overhead" or "all") results["overhead_ns"] = Overhead(seconds);
         if (what is "alloc" or "all") results["alloc"] = Alloc();
         if (what == "train") results["train"] = TrainRunner.Run();
+        if (what == "sevo") results["sevo"] = TrainRunner.Sevo();
         if (what == "eval")
         {
             int bi = Array.IndexOf(args, "--block");

@@ -70,6 +70,14 @@ public static class ConfigSchema
         new("mlp_embedding_size", ConfigType.Int, "32", "NeuMF MLP embedding size"),
         new("mlp_layers", ConfigType.IntList, "64,32,16", "NeuMF MLP tower"),
         new("k", ConfigType.Int, "100", "neighbours (itemknn, userknn)"),
+        new("optimizer.sevo.graph", ConfigType.String, "none", "SEvo graph: none, ii (item co-occurrence), ui (user-item), category"),
+        new("optimizer.sevo.beta", ConfigType.Float, "0.99", "SEvo smoothing strength β in [0, 1)"),
+        new("optimizer.sevo.layers", ConfigType.Int, "3", "SEvo series length L"),
+        new("optimizer.sevo.correction", ConfigType.Bool, "true", "SEvo-AdamW moment correction for rows without gradient"),
+        new("optimizer.sevo.variant", ConfigType.String, "rescaled", "SEvo transform: rescaled, neumann, iterative"),
+        new("optimizer.sevo.max_length", ConfigType.Int, null, "co-occurrence graph: last K items per sequence (default all)"),
+        new("optimizer.sevo.max_distance", ConfigType.Int, "1", "co-occurrence graph: maximum path length H"),
+        new("optimizer.sevo.weighting", ConfigType.String, "distance", "co-occurrence graph: distance or frequency"),
         new("shrink", ConfigType.Float, "0", "similarity shrinkage (itemknn, userknn)"),
     ];
 

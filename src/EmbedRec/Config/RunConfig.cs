@@ -52,10 +52,21 @@ public sealed class RunConfig
         }
         if (yaml.Documents.Count == 0) return;
         if (yaml.Documents[0].RootNode is not YamlMappingNode root) throw new FormatException($"{path}: the top level must be a mapping of key: value.");
-        foreach (var (kn, vn) in root.Children)
+        Apply(root, "", path);
+    }
+
+    private void Apply(YamlMappingNode mapping, string prefix, string path)
+    {
+        foreach (var (kn, vn) in mapping.Children)
         {
-            var key = ((YamlScalarNode)kn).Value ?? "";
+            var key = prefix + (((YamlScalarNode)kn).Value ?? "");
             string where = $"{path}:{kn.Start.Line}";
+            if (vn is YamlMappingNode nested)
+            {
+                Apply(nested, key + ".", path);
+                continue;
+            }
+            if (key == "optimizer.name") key = "optimizer";
             string value = vn switch
             {
                 YamlScalarNode s => s.Value ?? "",
@@ -152,6 +163,7 @@ public sealed class RunConfig
             ValidMetric = Get("valid_metric")!.ToLowerInvariant(),
             StoppingStep = Int("stopping_step"),
             TrackErank = Bool("track_erank"),
+            Sevo = Sevo(),
             Seed = (ulong)Int("seed"),
             Evaluation = new EvaluationOptions
             {
@@ -160,6 +172,43 @@ public sealed class RunConfig
                 BlockSize = Int("eval_batch_size"),
             },
         };
+    }
+
+    /// <summary>SEvo settings, or null when <c>optimizer.sevo.graph</c> is none.</summary>
+    public Training.SevoSettings? Sevo()
+    {
+        var graph = (Get("optimizer.sevo.graph") ?? "none").ToLowerInvariant();
+        if (graph == "none") return null;
+        var kind = graph switch
+        {
+            "ii" => Training.SevoGraph.ItemItem,
+            "ui" => Training.SevoGraph.UserItem,
+            "category" => Training.SevoGraph.Category,
+            _ => throw new FormatException($"optimizer.sevo.graph '{graph}' is not none, ii, ui or category."),
+        };
+        var variant = (Get("optimizer.sevo.variant") ?? "rescaled").ToLowerInvariant() switch
+        {
+            "rescaled" => Tensors.Optim.SevoVariant.RescaledNeumann,
+            "neumann" => Tensors.Optim.SevoVariant.Neumann,
+            "iterative" => Tensors.Optim.SevoVariant.Iterative,
+            var v => throw new FormatException($"optimizer.sevo.variant '{v}' is not rescaled, neumann or iterative."),
+        };
+        var sevo = new Tensors.Optim.SevoOptions
+        {
+            Beta = Float("optimizer.sevo.beta"),
+            Layers = Int("optimizer.sevo.layers"),
+            MomentCorrection = Bool("optimizer.sevo.correction"),
+            Variant = variant,
+        };
+        sevo.Validate();
+        var weighting = (Get("optimizer.sevo.weighting") ?? "distance").ToLowerInvariant();
+        if (weighting is not ("distance" or "frequency")) throw new FormatException($"optimizer.sevo.weighting '{weighting}' is not distance or frequency.");
+        return new Training.SevoSettings(kind, sevo, new Graphs.CoOccurrenceOptions
+        {
+            MaxLength = Has("optimizer.sevo.max_length") ? Int("optimizer.sevo.max_length") : null,
+            MaxDistance = Int("optimizer.sevo.max_distance"),
+            DistanceWeighting = weighting == "distance",
+        });
     }
 
     /// <summary>Every key with its resolved value (set or default), as YAML.</summary>

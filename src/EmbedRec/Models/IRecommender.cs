@@ -58,6 +58,22 @@ public interface ITrainable : IRecommender
     void PrepareForScoring();
 }
 
+/// <summary>
+/// A model whose parameters include embedding tables that structure-aware optimizers (SEvo) can smooth:
+/// separate user and item tables, or one joint [users; items] table.
+/// </summary>
+public interface IEmbeddingTables
+{
+    /// <summary>User table [users, d], or null when the model has a joint table.</summary>
+    Tensor? UserTable { get; }
+
+    /// <summary>Item table [items, d], or null when the model has a joint table.</summary>
+    Tensor? ItemTable { get; }
+
+    /// <summary>Joint table [users + items, d], or null.</summary>
+    Tensor? JointTable { get; }
+}
+
 /// <summary>Training losses over <see cref="BatchScores"/>.</summary>
 public enum LossKind
 {

@@ -29,7 +29,7 @@ public sealed record LightGcnOptions
 /// averaged over layers 0..K; scores are dot products of the averaged embeddings; BPR loss plus
 /// λ·(‖e⁰_u‖² + ‖e⁰_i⁺‖² + ‖e⁰_i⁻‖²)/(2B) on layer-0 rows. Parameter: <c>embedding.weight</c> [users + items, d].
 /// </summary>
-public sealed class LightGcn : EmbeddingModel
+public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
 {
     private readonly Net _net;
 
@@ -58,6 +58,15 @@ public sealed class LightGcn : EmbeddingModel
 
     /// <summary>Layer-0 embeddings [users + items, d].</summary>
     public Tensor Embedding0 => _net.Embedding.Weight;
+
+    /// <inheritdoc />
+    public Tensor? UserTable => null;
+
+    /// <inheritdoc />
+    public Tensor? ItemTable => null;
+
+    /// <inheritdoc />
+    public Tensor? JointTable => _net.Embedding.Weight;
 
     /// <summary>D^-½ A D^-½ of the user–item graph with users first, one edge per distinct interaction.</summary>
     public static CsrMatrix<float> BipartiteGraph(InteractionLog train)

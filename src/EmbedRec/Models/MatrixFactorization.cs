@@ -22,7 +22,7 @@ public sealed record MfOptions
 /// Schmidt-Thieme, "BPR: Bayesian Personalized Ranking from Implicit Feedback", UAI 2009.
 /// Parameters: <c>user.weight</c> [users, d], <c>item.weight</c> [items, d].
 /// </summary>
-public sealed class MatrixFactorization : EmbeddingModel
+public sealed class MatrixFactorization : EmbeddingModel, IEmbeddingTables
 {
     private readonly Net _net;
 
@@ -48,6 +48,15 @@ public sealed class MatrixFactorization : EmbeddingModel
 
     /// <summary>Item embeddings [items, d].</summary>
     public Tensor ItemEmbedding => _net.Item.Weight;
+
+    /// <inheritdoc />
+    public Tensor? UserTable => _net.User.Weight;
+
+    /// <inheritdoc />
+    public Tensor? ItemTable => _net.Item.Weight;
+
+    /// <inheritdoc />
+    public Tensor? JointTable => null;
 
     /// <inheritdoc />
     protected override (Tensor Users, Tensor Items) FinalEmbeddings() => (_net.User.Weight, _net.Item.Weight);

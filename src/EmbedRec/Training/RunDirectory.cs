@@ -135,6 +135,8 @@ public sealed class RunDirectory
             ["valid"] = result.Valid?.Means,
             ["test"] = result.Test.Means,
             ["test_users"] = result.Test.Users.Length,
+            ["item_smoothness"] = result.ItemSmoothness,
+            ["sevo"] = options.Sevo is { } sv ? $"{sv.Graph}, beta {sv.Options.Beta}, layers {sv.Options.Layers}, {sv.Options.Variant}, correction {sv.Options.MomentCorrection}" : null,
         };
         if (extra is not null) foreach (var (k, v) in extra) metrics[k] = v;
         AtomicFile.WriteAllText(Metrics, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));

@@ -66,9 +66,17 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
     private EvaluationResult Evaluate(IRecommender model, UserItems relevant, UserItems exclude) =>
         FullRankingEvaluator.Evaluate(model, relevant, exclude, Options.Evaluation);
 
-    private Optimizer MakeOptimizer(ITrainable model)
+    private Optimizer MakeOptimizer(ITrainable model, DataSplit split)
     {
         var ps = model.Network.Parameters();
+        if (Options.Sevo is { } sevo)
+        {
+            var groups = SevoSetup.Groups(sevo, model, split);
+            var baseKind = Options.Optimizer switch { OptimizerKind.Sgd => SevoBase.Sgd, OptimizerKind.Adam => SevoBase.Adam, _ => SevoBase.AdamW };
+            return new SevoOptimizer(ps, groups, baseKind, sevo.Options,
+                new AdamOptions { LearningRate = Options.LearningRate, Beta2 = Options.Beta2, WeightDecay = Options.WeightDecay },
+                new SgdOptions { LearningRate = Options.LearningRate, Momentum = Options.Momentum, WeightDecay = Options.WeightDecay });
+        }
         return Options.Optimizer switch
         {
             OptimizerKind.Sgd => new Sgd(ps, new SgdOptions { LearningRate = Options.LearningRate, Momentum = Options.Momentum, WeightDecay = Options.WeightDecay }),
@@ -94,7 +102,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var loss = Options.Loss ?? model.DefaultLoss;
         var sampler = new UniformNegativeSampler(train, split.ItemCount);
         var batcher = new TripletBatcher(split.Train, sampler, Options.BatchSize, Options.Negatives);
-        var optimizer = MakeOptimizer(model);
+        var optimizer = MakeOptimizer(model, split);
         var schedule = Schedule();
         var parameters = model.Network.Parameters();
         var history = new List<EpochRecord>();
@@ -183,7 +191,10 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var validResult = hasValid ? Evaluate(model, valid, train) : null;
         progress?.Report(new PhaseMessage("evaluating on test"));
         var testResult = Evaluate(model, test, trainAndValid);
-        var result = new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped);
+        var result = new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped)
+        {
+            ItemSmoothness = model is EmbeddingModel em2 ? SevoSetup.ItemSmoothness(split, em2.Embeddings().Items, em2.Dim) : null,
+        };
         run?.WriteResult(result, Options);
         return result;
     }

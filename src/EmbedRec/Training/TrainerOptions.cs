@@ -32,6 +32,25 @@ public enum ScheduleKind
     Exponential,
 }
 
+/// <summary>Which graph SEvo smooths over.</summary>
+public enum SevoGraph
+{
+    /// <summary>Item–item co-occurrence in training sequences; smooths the item embeddings.</summary>
+    ItemItem,
+
+    /// <summary>User–item bipartite graph; smooths [users; items].</summary>
+    UserItem,
+
+    /// <summary>Items sharing a category; smooths the item embeddings.</summary>
+    Category,
+}
+
+/// <summary>SEvo settings of a run: the graph, the transform options, and how the co-occurrence graph is built.</summary>
+/// <param name="Graph">The graph kind.</param>
+/// <param name="Options">β, L, variant, moment correction.</param>
+/// <param name="CoOccurrence">Co-occurrence graph options (for <see cref="SevoGraph.ItemItem"/>).</param>
+public sealed record SevoSettings(SevoGraph Graph, Tensors.Optim.SevoOptions Options, Graphs.CoOccurrenceOptions CoOccurrence);
+
 /// <summary>
 /// Trainer options. Names in configs follow RecBole where it has one (in brackets).
 /// </summary>
@@ -90,6 +109,9 @@ public sealed record TrainerOptions
 
     /// <summary>Record the effective rank of the item embeddings at each evaluation [track_erank].</summary>
     public bool TrackErank { get; init; }
+
+    /// <summary>SEvo-enhanced optimizer, or null for the plain one [optimizer.sevo.*].</summary>
+    public SevoSettings? Sevo { get; init; }
 
     /// <summary>Seed of initialization, sampling and shuffling [seed].</summary>
     public ulong Seed { get; init; } = 2020;

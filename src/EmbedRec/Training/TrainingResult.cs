@@ -11,4 +11,8 @@ namespace EmbedRec.Training;
 /// <param name="TrainSeconds">Wall time of training or fitting.</param>
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
 public sealed record TrainingResult(string Model, IReadOnlyList<EpochRecord> History, int BestEpoch, EvaluationResult? Valid,
-    EvaluationResult Test, double TrainSeconds, bool StoppedEarly);
+    EvaluationResult Test, double TrainSeconds, bool StoppedEarly)
+{
+    /// <summary>J(X)/‖X‖² of the final item embeddings over the item co-occurrence graph (embedding models), else null.</summary>
+    public double? ItemSmoothness { get; init; }
+}

@@ -131,3 +131,41 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("no checkpoint.safetensors", e.Message);
     }
 }
+
+public sealed class SevoTrainingTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("mf", "ii")]
+    [InlineData("mf", "ui")]
+    [InlineData("lightgcn", "ii")]
+    [InlineData("lightgcn", "ui")]
+    public void SevoTrainsEveryEmbeddingModelAndSmoothsItems(string model, string graph)
+    {
+        RunConfig Config(string g) => new RunConfig().With("model", model).With("dataset", "synthetic").With("epochs", "12").With("optimizer", "adamw")
+            .With("learning_rate", "0.01").With("init_std", "0.01").With("eval_step", "4").With("topk", "10").With("optimizer.sevo.graph", g);
+        var plain = Experiment.Train(Config("none"), Experiment.LoadSplit(Config("none"), new DatasetRegistry(".", [])), new RunDirectory(Path.Combine(_dir.Path, model + "-plain-" + graph)));
+        var sevo = Experiment.Train(Config(graph), Experiment.LoadSplit(Config(graph), new DatasetRegistry(".", [])), new RunDirectory(Path.Combine(_dir.Path, model + "-" + graph)));
+        Assert.True(sevo.ItemSmoothness < plain.ItemSmoothness, $"J {plain.ItemSmoothness} → {sevo.ItemSmoothness}");
+        Assert.Contains("SEvo over the", File.ReadAllText(Path.Combine(_dir.Path, model + "-" + graph, "report.md")));
+    }
+
+    [Fact]
+    public void CategoryGraphNeedsCategoriesAndBadValuesAreNamed()
+    {
+        var c = new RunConfig().With("optimizer.sevo.graph", "genre");
+        Assert.Contains("'genre' is not none, ii, ui or category", Assert.Throws<FormatException>(() => c.Sevo()).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.beta", "1.5").Sevo());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.layers", "-1").Sevo());
+        var nested = _dir.File("n.yaml", "model: mf\noptimizer:\n  name: adamw\n  sevo:\n    graph: ui\n    beta: 0.9\n");
+        var cfg = new RunConfig();
+        cfg.LoadYaml(nested);
+        Assert.Equal("adamw", cfg.Get("optimizer"));
+        Assert.Equal(0.9f, cfg.Sevo()!.Options.Beta);
+        var bad = _dir.File("b.yaml", "optimizer:\n  sevo:\n    betta: 0.9\n");
+        Assert.Contains("Did you mean 'optimizer.sevo.beta'?", Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(bad)).Message);
+    }
+}
