@@ -35,7 +35,7 @@ public static class ConfigSchema
     /// <summary>The keys.</summary>
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
-        new("model", ConfigType.String, null, "mf, lightgcn, neumf, pop, itemknn, userknn, ease"),
+        new("model", ConfigType.String, null, "mf, lightgcn, neumf, pop, itemknn, userknn, ease, directspec, directspec+, directau"),
         new("dataset", ConfigType.String, null, "registered dataset name, path, or 'synthetic'"),
         new("format", ConfigType.String, null, "input format when dataset is a path"),
         new("filters", ConfigType.String, null, "filters, e.g. 'kcore=5' (default: the dataset's protocol)"),
@@ -70,6 +70,16 @@ public static class ConfigSchema
         new("mlp_embedding_size", ConfigType.Int, "32", "NeuMF MLP embedding size"),
         new("mlp_layers", ConfigType.IntList, "64,32,16", "NeuMF MLP tower"),
         new("k", ConfigType.Int, "100", "neighbours (itemknn, userknn)"),
+        new("sampling", ConfigType.String, null, "interactions or users (default: users for directspec/directau, interactions otherwise)"),
+        new("encoder", ConfigType.String, "mf", "directspec/directau encoder: mf or lightgcn"),
+        new("alpha", ConfigType.Float, "1.0", "DirectSpec α"),
+        new("gamma_mode", ConfigType.String, "constant", "DirectSpec+ Γ: constant, static or learned"),
+        new("tau", ConfigType.Float, "3", "DirectSpec+ constant τ"),
+        new("tau0", ConfigType.Float, "2.5", "DirectSpec+ static τ₀ (pairs within graph distance 2)"),
+        new("tau1", ConfigType.Float, "3.0", "DirectSpec+ static τ₁ (other pairs)"),
+        new("shrink", ConfigType.Float, null, "DirectSpec norm shrink s (itemknn/userknn: similarity shrinkage, default 0)"),
+        new("l2", ConfigType.Float, "0", "DirectSpec L2 on the transformed rows"),
+        new("uniformity", ConfigType.Float, "1", "DirectAU uniformity weight γ"),
         new("optimizer.sevo.graph", ConfigType.String, "none", "SEvo graph: none, ii (item co-occurrence), ui (user-item), category"),
         new("optimizer.sevo.beta", ConfigType.Float, "0.99", "SEvo smoothing strength β in [0, 1)"),
         new("optimizer.sevo.layers", ConfigType.Int, "3", "SEvo series length L"),
@@ -78,7 +88,6 @@ public static class ConfigSchema
         new("optimizer.sevo.max_length", ConfigType.Int, null, "co-occurrence graph: last K items per sequence (default all)"),
         new("optimizer.sevo.max_distance", ConfigType.Int, "1", "co-occurrence graph: maximum path length H"),
         new("optimizer.sevo.weighting", ConfigType.String, "distance", "co-occurrence graph: distance or frequency"),
-        new("shrink", ConfigType.Float, "0", "similarity shrinkage (itemknn, userknn)"),
     ];
 
     private static readonly Dictionary<string, ConfigKey> ByName = Keys.ToDictionary(k => k.Key);

@@ -163,6 +163,13 @@ public sealed class RunConfig
             ValidMetric = Get("valid_metric")!.ToLowerInvariant(),
             StoppingStep = Int("stopping_step"),
             TrackErank = Bool("track_erank"),
+            Sampling = Get("sampling")?.ToLowerInvariant() switch
+            {
+                null => null,
+                "interactions" => SamplingKind.Interactions,
+                "users" => SamplingKind.Users,
+                var v => throw new FormatException($"sampling '{v}' is not interactions or users."),
+            },
             Sevo = Sevo(),
             Seed = (ulong)Int("seed"),
             Evaluation = new EvaluationOptions

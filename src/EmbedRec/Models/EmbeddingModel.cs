@@ -44,6 +44,13 @@ public abstract class EmbeddingModel : ITrainable
     /// <summary>Final user and item embeddings [users, d] and [items, d], recorded for gradients.</summary>
     protected abstract (Tensor Users, Tensor Items) FinalEmbeddings();
 
+    /// <summary>The final embeddings with gradients recorded (for models built on this encoder).</summary>
+    public (Tensor Users, Tensor Items) Encode()
+    {
+        _userFinal = _itemFinal = null;
+        return FinalEmbeddings();
+    }
+
     /// <summary>The penalty for a batch (e.g. L2 on its embeddings), or null.</summary>
     protected virtual Tensor? Regularization(TripletBatch batch) => null;
 

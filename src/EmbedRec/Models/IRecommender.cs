@@ -74,6 +74,16 @@ public interface IEmbeddingTables
     Tensor? JointTable { get; }
 }
 
+/// <summary>A model that defines its own training loss (DirectSpec, DirectAU); the trainer calls it instead of <see cref="Losses.RecLoss"/>.</summary>
+public interface ICustomLoss
+{
+    /// <summary>The loss of a batch, with gradients recorded.</summary>
+    Tensor Loss(TripletBatch batch);
+
+    /// <summary>The smallest batch the loss is defined for.</summary>
+    int MinimumBatchSize { get; }
+}
+
 /// <summary>Training losses over <see cref="BatchScores"/>.</summary>
 public enum LossKind
 {

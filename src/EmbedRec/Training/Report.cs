@@ -18,6 +18,7 @@ public static class Report
         md.AppendLine(Inv, $"Trained {result.History.Count} epochs in {result.TrainSeconds:0.#} s; kept epoch {result.BestEpoch}{(result.StoppedEarly ? " (early stopping)" : "")}.").AppendLine();
         if (options.Sevo is { } sv) md.AppendLine(Inv, $"Optimizer {options.Optimizer} with SEvo over the {sv.Graph} graph (β = {sv.Options.Beta}, L = {sv.Options.Layers}, {sv.Options.Variant}, moment correction {(sv.Options.MomentCorrection ? "on" : "off")}).").AppendLine();
         if (result.ItemSmoothness is { } js) md.AppendLine(Inv, $"Smoothness of the item embeddings over the item co-occurrence graph, J(X)/‖X‖² = {js:0.0000} (lower is smoother).").AppendLine();
+        if (result.ItemErank is { } itemErank) md.AppendLine(Inv, $"Effective rank of the final item embeddings: {itemErank:0.0}.").AppendLine();
         md.AppendLine("| metric | validation | test |").AppendLine("|---|---|---|");
         foreach (var (k, v) in result.Test.Means)
             md.AppendLine(Inv, $"| {k} | {(result.Valid is not null && result.Valid.Means.TryGetValue(k, out var vv) ? vv.ToString("0.0000", Inv) : "")} | {v:0.0000} |");

@@ -93,6 +93,8 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         _ => null,
     };
 
+    private static EmbeddingModel? EncoderOf(IRecommender model) => model as EmbeddingModel ?? (model as DirectSpecModel)?.Encoder;
+
     /// <summary>A seed for epoch <paramref name="epoch"/> derived from the run's seed, so a resumed run draws what an uninterrupted one would.</summary>
     public static ulong EpochSeed(ulong seed, int epoch) => seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)) ^ 0xD1B54A32D192ED03UL;
 
@@ -100,8 +102,14 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         bool hasValid, RunDirectory? run, bool resume, CancellationToken cancel)
     {
         var loss = Options.Loss ?? model.DefaultLoss;
+        var custom = Options.Loss is null ? model as ICustomLoss : null;
+        if (custom is not null && Options.BatchSize < custom.MinimumBatchSize)
+            throw new ArgumentException($"train_batch_size {Options.BatchSize} is too small for {model.Name}: it needs batches of at least {custom.MinimumBatchSize}.");
         var sampler = new UniformNegativeSampler(train, split.ItemCount);
-        var batcher = new TripletBatcher(split.Train, sampler, Options.BatchSize, Options.Negatives);
+        bool byUsers = Options.Sampling == SamplingKind.Users || (Options.Sampling is null && custom is not null);
+        var interactions = new TripletBatcher(split.Train, sampler, Options.BatchSize, Options.Negatives);
+        var uniformUsers = byUsers ? new UniformUserBatcher(train, sampler, Options.BatchSize, Options.Negatives) : null;
+        int batchesPerEpoch = uniformUsers?.BatchesPerEpoch ?? interactions.BatchesPerEpoch;
         var optimizer = MakeOptimizer(model, split);
         var schedule = Schedule();
         var parameters = model.Network.Parameters();
@@ -122,7 +130,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             history.AddRange(st.History);
             if (File.Exists(run.Checkpoint)) bestState = RunDirectory.ReadState(run.Checkpoint, model.Network);
         }
-        progress?.Report(new TrainingStarted(model.Name, Options.Epochs, batcher.BatchesPerEpoch, startEpoch));
+        progress?.Report(new TrainingStarted(model.Name, Options.Epochs, batchesPerEpoch, startEpoch));
         bool stopped = false;
         for (int epoch = startEpoch; epoch <= Options.Epochs && !stopped; epoch++)
         {
@@ -132,12 +140,11 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             var sw = Stopwatch.StartNew();
             double sum = 0;
             int batches = 0;
-            foreach (var batch in batcher.Epoch(rng))
+            foreach (var batch in uniformUsers?.Epoch(rng) ?? interactions.Epoch(rng))
             {
                 cancel.ThrowIfCancellationRequested();
                 optimizer.ZeroGrad();
-                var scores = model.Forward(batch, loss == LossKind.SoftmaxCe);
-                var l = RecLoss.Compute(loss, scores, batch);
+                var l = custom is not null ? custom.Loss(batch) : RecLoss.Compute(loss, model.Forward(batch, loss == LossKind.SoftmaxCe), batch);
                 float value = l.Item();
                 batches++;
                 if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, batches, value);
@@ -153,7 +160,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             double? erank = null;
             bool evaluate = epoch % Options.EvalEvery == 0 || epoch == Options.Epochs;
             if (evaluate || Options.TrackErank) model.PrepareForScoring();
-            if (Options.TrackErank && model is EmbeddingModel em) erank = Spectrum.EffectiveRank(em.Embeddings().Items, em.Dim);
+            if (Options.TrackErank && EncoderOf(model) is { } em) erank = Spectrum.EffectiveRank(em.Embeddings().Items, em.Dim);
             if (evaluate && hasValid)
             {
                 var v = Evaluate(model, valid, train);
@@ -193,7 +200,8 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var testResult = Evaluate(model, test, trainAndValid);
         var result = new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped)
         {
-            ItemSmoothness = model is EmbeddingModel em2 ? SevoSetup.ItemSmoothness(split, em2.Embeddings().Items, em2.Dim) : null,
+            ItemSmoothness = EncoderOf(model) is { } em2 ? SevoSetup.ItemSmoothness(split, em2.Embeddings().Items, em2.Dim) : null,
+            ItemErank = EncoderOf(model) is { } em3 ? Spectrum.EffectiveRank(em3.Embeddings().Items, em3.Dim) : null,
         };
         run?.WriteResult(result, Options);
         return result;

@@ -32,6 +32,16 @@ public enum ScheduleKind
     Exponential,
 }
 
+/// <summary>How training batches are drawn.</summary>
+public enum SamplingKind
+{
+    /// <summary>Every training interaction once per epoch, shuffled (BPR-style).</summary>
+    Interactions,
+
+    /// <summary>Users uniformly with replacement, one positive each (DirectSpec's sampling).</summary>
+    Users,
+}
+
 /// <summary>Which graph SEvo smooths over.</summary>
 public enum SevoGraph
 {
@@ -109,6 +119,9 @@ public sealed record TrainerOptions
 
     /// <summary>Record the effective rank of the item embeddings at each evaluation [track_erank].</summary>
     public bool TrackErank { get; init; }
+
+    /// <summary>Batch sampling; null = users for models with their own loss (DirectSpec), interactions otherwise [sampling].</summary>
+    public SamplingKind? Sampling { get; init; }
 
     /// <summary>SEvo-enhanced optimizer, or null for the plain one [optimizer.sevo.*].</summary>
     public SevoSettings? Sevo { get; init; }

@@ -15,4 +15,7 @@ public sealed record TrainingResult(string Model, IReadOnlyList<EpochRecord> His
 {
     /// <summary>J(X)/‖X‖² of the final item embeddings over the item co-occurrence graph (embedding models), else null.</summary>
     public double? ItemSmoothness { get; init; }
+
+    /// <summary>Effective rank of the final item embeddings (embedding models), else null.</summary>
+    public double? ItemErank { get; init; }
 }

@@ -1,0 +1,140 @@
+using EmbedRec.Data;
+using EmbedRec.Data.Sampling;
+using EmbedRec.Evaluation;
+using EmbedRec.Losses;
+using EmbedRec.Models;
+using EmbedRec.Tensors;
+using EmbedRec.Training;
+using Xunit;
+
+namespace EmbedRec.Tests.Models;
+
+public class DirectSpecTests
+{
+    private static Tensor Param(Rng rng, int b, int d)
+    {
+        var t = Tensor.RandomNormal(rng, [b, d], 0, 0.5f);
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    /// <summary>Central differences in double over L = Σ w ⊙ f(H).</summary>
+    private static void CheckGradient(Func<Tensor, Tensor> f, Tensor h)
+    {
+        var w = Tensor.RandomUniform(new Rng(3), f(h.Detach()).Shape.ToArray(), -1, 1);
+        h.ZeroGrad();
+        Ops.Sum(Ops.Mul(f(h), w)).Backward();
+        var analytic = h.Grad!.ToArray();
+        double Eval()
+        {
+            using var _ = GradMode.NoGrad();
+            var y = f(h).ToArray();
+            return y.Select((v, i) => (double)v * w.Span[i]).Sum();
+        }
+        var data = h.Span;
+        for (int i = 0; i < data.Length; i++)
+        {
+            float orig = data[i];
+            data[i] = orig + 1e-2f; double fp = Eval();
+            data[i] = orig - 1e-2f; double fm = Eval();
+            data[i] = orig;
+            double numeric = (fp - fm) / 2e-2;
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 3e-3 + 3e-2 * Math.Abs(numeric), $"element {i}: analytic {analytic[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void TransformsHaveCorrectGradients()
+    {
+        var rng = new Rng(1);
+        CheckGradient(h => SpectralTransform.DirectSpec(h, 0.5f), Param(rng, 5, 3));
+        CheckGradient(h => SpectralTransform.DirectSpecPlus(h, 0.8f, SpectralTransform.ConstantGamma(5, 3f)), Param(rng, 5, 3));
+        var gamma = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => 1f + (i % 3)).ToArray(), 4, 4);
+        CheckGradient(h => SpectralTransform.DirectSpecPlus(h, 1f, gamma), Param(rng, 4, 3));
+        CheckGradient(h => SpectralTransform.NormShrink(h, 0.03f), Param(rng, 4, 3));
+        CheckGradient(h => SpectralTransform.DirectSpecPlus(Ops.L2Normalize(h), 1f, SpectralTransform.ConstantGamma(4, 3f)), Param(rng, 4, 3));
+    }
+
+    [Fact]
+    public void RepeatedDirectSpecStepsRaiseEffectiveRankTowardD()
+    {
+        // A collapsed matrix: rows mostly along one direction.
+        var rng = new Rng(2);
+        int b = 64, d = 8;
+        var h = new float[b * d];
+        for (int r = 0; r < b; r++)
+            for (int j = 0; j < d; j++) h[r * d + j] = (j == 0 ? 1f : 0.05f) * (float)rng.NextNormal();
+        double before = Spectrum.EffectiveRank(h, d);
+        var t = Tensor.FromArray(h, b, d);
+        using (GradMode.NoGrad())
+            for (int step = 0; step < 200; step++)
+            {
+                t = Ops.L2Normalize(t);
+                t = SpectralTransform.DirectSpec(t, 0.01f); // α below 1/σ₁² keeps σ − ασ³ monotone
+            }
+        double after = Spectrum.EffectiveRank(t.ToArray(), d);
+        Assert.True(before < 3, $"start erank {before}");
+        Assert.True(after > 7, $"erank {before} → {after}");
+    }
+
+    [Fact]
+    public void StaticGammaMatchesAHandComputedMask()
+    {
+        // Users: a {x}, b {x, y}, c {z}; batch [a, b, c, a]: a~b share x, a~a itself; c unrelated.
+        var log = new LogBuilder();
+        foreach (var (u, i) in new[] { ("a", "x"), ("b", "x"), ("b", "y"), ("c", "z") }) log.Add(u, i);
+        var sets = log.Build().ToUserItems();
+        var g = SpectralTransform.StaticGamma([0, 1, 2, 0], sets, 2.5f, 3f).ToArray();
+        float t0 = 2.5f, t1 = 3f;
+        Assert.Equal(new[]
+        {
+            t0, t0, t1, t0,
+            t0, t0, t1, t0,
+            t1, t1, t0, t1,
+            t0, t0, t1, t0,
+        }, g);
+    }
+
+    [Fact]
+    public void BadInputIsRejected()
+    {
+        var h = Tensor.RandomNormal(new Rng(1), [4, 3]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpectralTransform.DirectSpec(h, 0f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpectralTransform.ConstantGamma(4, -1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectSpecOptions { Tau0 = 0f }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectSpecOptions { Alpha = -1f }.Validate());
+        var one = Assert.Throws<ArgumentException>(() => SpectralTransform.DirectSpec(Tensor.RandomNormal(new Rng(1), [1, 3]), 1f));
+        Assert.Contains("at least 2 rows", one.Message);
+        var cfg = new EmbedRec.Config.RunConfig().With("model", "directspec+").With("dataset", "synthetic").With("train_batch_size", "1").With("epochs", "1");
+        var split = Experiment.LoadSplit(cfg, new EmbedRec.Data.Registry.DatasetRegistry(".", []));
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(cfg.TrainerOptions()).Fit(ModelFactory.Create(cfg, split), split));
+        Assert.Contains("train_batch_size 1 is too small", e.Message);
+    }
+
+    [Fact]
+    public void PositiveOnlyTrainingKeepsErankHighAndLearns()
+    {
+        foreach (var (model, gamma, encoder) in new[] { ("directspec+", "static", "mf"), ("directspec+", "learned", "lightgcn"), ("directau", "constant", "mf") })
+        {
+            var cfg = new EmbedRec.Config.RunConfig().With("model", model).With("dataset", "synthetic").With("epochs", "2").With("optimizer", "sgd")
+                .With("learning_rate", "20").With("train_batch_size", "256").With("gamma_mode", gamma).With("encoder", encoder).With("topk", "10").With("eval_step", "2");
+            var split = Experiment.LoadSplit(cfg, new EmbedRec.Data.Registry.DatasetRegistry(".", []));
+            var r = new Trainer(cfg.TrainerOptions()).Fit(ModelFactory.Create(cfg, split), split);
+            Assert.True(r.History[^1].Loss < r.History[0].Loss, $"{model}/{gamma}/{encoder}: loss {r.History[0].Loss} → {r.History[^1].Loss}");
+            Assert.True(r.ItemErank > 25, $"{model}/{gamma}/{encoder}: erank {r.ItemErank}");
+        }
+    }
+
+    [Fact]
+    public void UniformUserBatchesDrawUsersUniformly()
+    {
+        var log = new LogBuilder();
+        for (int i = 0; i < 50; i++) log.Add("heavy", "i" + i);
+        log.Add("light", "i0");
+        var sets = log.Build().ToUserItems();
+        var batcher = new UniformUserBatcher(sets, new UniformNegativeSampler(sets, 60), 100);
+        int heavy = 0, total = 0;
+        foreach (var b in batcher.Epoch(new Rng(1))) { heavy += b.Users.Take(b.Count).Count(u => u == 0); total += b.Count; }
+        Assert.InRange(heavy / (double)total, 0.35, 0.65);
+    }
+}
