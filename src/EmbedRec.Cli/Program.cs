@@ -6,6 +6,7 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(TrainCommands.Train());
 root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(TrainCommands.Recommend());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(InfoCommand.Create());
 return root.Parse(args).Invoke();

@@ -87,6 +87,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void CompareReportsMeansAndATest()
+    {
+        foreach (var m in new[] { "pop", "itemknn" })
+            for (int seed = 0; seed < 2; seed++)
+                Assert.Equal(0, Run("train", "--model", m, "--dataset", "synthetic", "--seed", seed.ToString(), "--out", $"{m}{seed}").Code);
+        var c = Run("compare", "--baseline", "pop0", "pop1", "--method", "itemknn0", "itemknn1", "--metric", "ndcg@10");
+        Assert.True(c.Code == 0, c.Err);
+        Assert.Contains("paired t-test", c.Out);
+        Assert.Contains("ndcg@10", c.Out);
+        var bad = Run("compare", "--baseline", "pop0", "--method", "itemknn0", "itemknn1");
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("compared in pairs", bad.Err);
+    }
+
+    [Fact]
     public void UnknownUserIsNamed()
     {
         Assert.Equal(0, Run("train", "--model", "pop", "--dataset", "synthetic", "--out", "pop").Code);
