@@ -95,9 +95,7 @@ public sealed class DirectSpecModel : ITrainable, ICustomLoss, IEmbeddingTables
         Options.Validate();
         _encoder = encoder;
         _byUser = train.ToUserItems();
-        var pairsU = new List<int>(); var pairsI = new List<int>();
-        for (int u = 0; u < _byUser.UserCount; u++) foreach (int i in _byUser.Of(u)) { pairsU.Add(i); pairsI.Add(u); }
-        _byItem = UserItems.From(train.ItemCount, pairsU.ToArray(), pairsI.ToArray());
+        _byItem = Cosine.Transpose(_byUser, train.ItemCount);
         foreach (var p in encoder.Network.Parameters()) Init.XavierUniform(p, rng);
         _net = new Net(encoder.Network, encoder.Dim, Options.Gamma == GammaMode.Learned, rng);
     }

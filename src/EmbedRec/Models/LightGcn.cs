@@ -69,23 +69,7 @@ public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
     public Tensor? JointTable => _net.Embedding.Weight;
 
     /// <summary>D^-½ A D^-½ of the user–item graph with users first, one edge per distinct interaction.</summary>
-    public static CsrMatrix<float> BipartiteGraph(InteractionLog train)
-    {
-        ArgumentNullException.ThrowIfNull(train);
-        var sets = train.ToUserItems();
-        int nu = train.UserCount, n = nu + train.ItemCount, m = sets.PairCount;
-        var rows = new int[2 * m];
-        var cols = new int[2 * m];
-        var vals = new float[2 * m];
-        int k = 0;
-        for (int u = 0; u < nu; u++)
-            foreach (int i in sets.Of(u))
-            {
-                rows[k] = u; cols[k] = nu + i; vals[k++] = 1f;
-                rows[k] = nu + i; cols[k] = u; vals[k++] = 1f;
-            }
-        return CsrMatrix<float>.FromCoo(n, n, rows, cols, vals).SymmetricNormalize();
-    }
+    public static CsrMatrix<float> BipartiteGraph(InteractionLog train) => Graphs.ItemGraphs.Bipartite(train).SymmetricNormalize();
 
     /// <summary>The layer-averaged propagated embeddings [users + items, d].</summary>
     public Tensor Propagate()
