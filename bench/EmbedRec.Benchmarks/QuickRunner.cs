@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|overhead|alloc|all|eval|train|sevo [--json] [--seconds S] [--block N]</c>.
+/// median. Usage: <c>quick gemm|overhead|alloc|all|eval|train|sevo [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
 /// </summary>
 public static class QuickRunner
 {
@@ -29,7 +29,11 @@ public static class QuickRunner
         if (what is "gemm" or "all") results["gemm"] = Gemm(seconds);
         if (what is "overhead" or "all") results["overhead_ns"] = Overhead(seconds);
         if (what is "alloc" or "all") results["alloc"] = Alloc();
-        if (what == "train") results["train"] = TrainRunner.Run();
+        if (what == "train")
+        {
+            var only = args.Select((a, k) => (a, k)).Where(x => x.a == "--only" && x.k + 1 < args.Length).Select(x => args[x.k + 1]).ToArray();
+            results["train"] = TrainRunner.Run(only);
+        }
         if (what == "sevo") results["sevo"] = TrainRunner.Sevo();
         if (what == "eval")
         {

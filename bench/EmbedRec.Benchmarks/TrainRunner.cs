@@ -33,17 +33,20 @@ public static class TrainRunner
         return results;
     }
 
-    public static object Run()
+    /// <summary>Runs every dataset/model pair, or only those named as <c>dataset:model</c> in <paramref name="only"/>.</summary>
+    public static object Run(IReadOnlyCollection<string> only)
     {
         var root = Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
         var reg = new DatasetRegistry(root, KnownDatasets.All);
         var results = new List<object>();
         foreach (var name in new[] { "amazon-beauty", "gowalla" })
         {
+            var models = new[] { "mf", "lightgcn" }.Where(m => only.Count == 0 || only.Contains($"{name}:{m}")).ToArray();
+            if (models.Length == 0) continue;
             var ds = reg.Load(name);
             var split = ds.Predefined ?? new LeaveOneOutSplit().Split(ds.Log);
             // Only training time is measured; keep evaluation cheap by evaluating on a tiny user subset.
-            foreach (var model in new[] { "mf", "lightgcn" })
+            foreach (var model in models)
             {
                 var cfg = new RunConfig();
                 cfg.Set("model", model); cfg.Set("dataset", name); cfg.Set("epochs", "3"); cfg.Set("eval_step", "1000");

@@ -5,7 +5,7 @@ user's unseen items, BPR loss (LightGCN: 3 layers over the symmetrically normali
 layer mean, L2 1e-4 on layer-0 rows), Adam lr 1e-3. Each epoch shuffles the training interactions and
 samples negatives inside the timed region. Reports the best of 2 epochs after one warm-up epoch.
 
-    /usr/bin/python3 bench/peers/train_peer.py [DATA_ROOT]
+    /usr/bin/python3 bench/peers/train_peer.py [DATA_ROOT] [--only DATASET:MODEL ...]
 """
 import json
 import os
@@ -44,19 +44,23 @@ def beauty(root):
 
 
 class Sampler:
+    """Uniform negatives among each user's unseen items, vectorized: draw for the whole batch, look the
+    (user, item) keys up in the sorted array of training keys, redraw only the collisions."""
+
     def __init__(self, n_users, n_items, u, i):
         self.n_items = n_items
-        self.seen = [set() for _ in range(n_users)]
-        for a, b in zip(u.tolist(), i.tolist()):
-            self.seen[a].add(b)
+        self.keys = np.unique(u.astype(np.int64) * n_items + i)
 
     def negatives(self, users, rng):
+        users = users.astype(np.int64)
         neg = rng.integers(0, self.n_items, len(users))
-        for k, (a, b) in enumerate(zip(users.tolist(), neg.tolist())):
-            s = self.seen[a]
-            while b in s:
-                b = int(rng.integers(0, self.n_items))
-            neg[k] = b
+        todo = np.arange(len(users))
+        while len(todo):
+            keys = users[todo] * self.n_items + neg[todo]
+            pos = np.searchsorted(self.keys, keys)
+            hit = self.keys[np.minimum(pos, len(self.keys) - 1)] == keys
+            todo = todo[hit]
+            neg[todo] = rng.integers(0, self.n_items, len(todo))
         return neg
 
 
@@ -122,15 +126,21 @@ class LightGCN(torch.nn.Module):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("EMBEDREC_DATA", os.path.join("..", "shared", "data"))
+    args = sys.argv[1:]
+    only = [args[k + 1] for k, a in enumerate(args) if a == "--only"]
+    positional = [a for k, a in enumerate(args) if a != "--only" and (k == 0 or args[k - 1] != "--only")]
+    root = positional[0] if positional else os.environ.get("EMBEDREC_DATA", os.path.join("..", "shared", "data"))
     torch.set_num_threads(int(os.environ.get("EMBEDREC_THREADS", os.cpu_count() or 1)))
     torch.manual_seed(0)
-    out = {"torch": torch.__version__, "train": []}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "train": []}
     for name, load in (("amazon-beauty", beauty), ("gowalla", gowalla)):
+        wanted = [m for m in ("mf", "lightgcn") if not only or f"{name}:{m}" in only]
+        if not wanted:
+            continue
         n_users, n_items, u, i = load(root)
         sampler = Sampler(n_users, n_items, u, i)
-        adj = graph(n_users, n_items, u, i)
-        for model_name, model in (("mf", MF(n_users, n_items)), ("lightgcn", LightGCN(n_users, n_items, adj))):
+        for model_name in wanted:
+            model = MF(n_users, n_items) if model_name == "mf" else LightGCN(n_users, n_items, graph(n_users, n_items, u, i))
             opt = torch.optim.Adam(model.parameters(), lr=1e-3)
             rng = np.random.default_rng(0)
             epoch(model, n_users, u, i, sampler, rng, opt)  # warm-up
@@ -140,7 +150,8 @@ def main():
                 epoch(model, n_users, u, i, sampler, rng, opt)
                 times.append(time.perf_counter() - t0)
             out["train"].append({"dataset": name, "model": model_name, "interactions": int(len(u)), "seconds": min(times)})
-    print(json.dumps(out, indent=2))
+            print(f"# {name} {model_name}: {min(times):.3f} s", file=sys.stderr, flush=True)
+    print(json.dumps(out, indent=2), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ public sealed class RowSparseGradient
     private int[] _rows = new int[16];
     private float[] _values;
     private int _count;
+    private long[] _keys = [];
+    private int[] _spareRows = [];
+    private float[] _spareValues = [];
 
     /// <summary>Creates an empty gradient for a parameter with <paramref name="rowCount"/> rows of <paramref name="width"/> floats.</summary>
     public RowSparseGradient(int rowCount, int width)
@@ -33,6 +36,9 @@ public sealed class RowSparseGradient
     /// <summary>Values of entry <paramref name="i"/>.</summary>
     public Span<float> Values(int i) => _values.AsSpan(i * Width, Width);
 
+    /// <summary>The values of all entries, entry after entry (<see cref="Count"/> × <see cref="Width"/>).</summary>
+    public ReadOnlySpan<float> AllValues => _values.AsSpan(0, _count * Width);
+
     /// <summary>Removes every entry (keeps capacity).</summary>
     public void Clear() => _count = 0;
 
@@ -54,31 +60,39 @@ public sealed class RowSparseGradient
     public void Coalesce()
     {
         if (_count <= 1) return;
-        var order = new int[_count];
-        for (int i = 0; i < _count; i++) order[i] = i;
         var rows = _rows;
-        Array.Sort(order, (a, b) => rows[a] != rows[b] ? rows[a].CompareTo(rows[b]) : a.CompareTo(b));
-        var newRows = new int[Math.Max(16, _count)];
-        var newValues = new float[newRows.Length * Width];
-        int n = -1;
-        int prev = -1;
-        foreach (int i in order)
+        bool sorted = true;
+        for (int i = 1; i < _count && sorted; i++) sorted = rows[i - 1] < rows[i];
+        if (sorted) return;
+        // Sort (row, position) keys: ties keep their order, so repeated rows are summed in the order they were added.
+        if (_keys.Length < _count) _keys = new long[Math.Max(_count, _keys.Length * 2)];
+        var keys = _keys.AsSpan(0, _count);
+        for (int i = 0; i < _count; i++) keys[i] = ((long)rows[i] << 32) | (uint)i;
+        keys.Sort();
+        if (_spareRows.Length < _rows.Length) _spareRows = new int[_rows.Length];
+        if (_spareValues.Length < _values.Length) _spareValues = new float[_values.Length];
+        var newRows = _spareRows;
+        var newValues = _spareValues;
+        int n = -1, prev = -1, w = Width;
+        foreach (long key in keys)
         {
-            var src = _values.AsSpan(i * Width, Width);
-            if (rows[i] != prev)
+            int row = (int)(key >> 32), i = (int)(uint)key;
+            var src = _values.AsSpan(i * w, w);
+            if (row != prev)
             {
                 n++;
-                newRows[n] = rows[i];
-                src.CopyTo(newValues.AsSpan(n * Width, Width));
-                prev = rows[i];
+                newRows[n] = row;
+                src.CopyTo(newValues.AsSpan(n * w, w));
+                prev = row;
             }
             else
             {
-                TensorPrimitives.Add(newValues.AsSpan(n * Width, Width), src, newValues.AsSpan(n * Width, Width));
+                var dst = newValues.AsSpan(n * w, w);
+                TensorPrimitives.Add(dst, src, dst);
             }
         }
-        _rows = newRows;
-        _values = newValues;
+        (_spareRows, _rows) = (_rows, newRows);
+        (_spareValues, _values) = (_values, newValues);
         _count = n + 1;
     }
 

@@ -85,39 +85,27 @@ public class Adam : Optimizer
         var m = _m[index] ??= new float[p.Size];
         var v = _v[index] ??= new float[p.Size];
         float bc1 = 1f - MathF.Pow(o.Beta1, step), bc2 = 1f - MathF.Pow(o.Beta2, step);
-        float stepSize = LearningRate / bc1, sqrtBc2 = MathF.Sqrt(bc2);
+        var s = new AdamStep(LearningRate, o.Beta1, o.Beta2, o.WeightDecay, o.Eps, LearningRate / bc1, MathF.Sqrt(bc2), Decoupled);
         var data = p.Span;
-        if (o.LazySparse && HasOnlySparse(p))
+        if (HasOnlySparse(p))
         {
             var sg = p.SparseGrad!;
             sg.Coalesce();
             int w = sg.Width;
-            for (int e = 0; e < sg.Count; e++)
+            if (o.LazySparse)
             {
-                int off = sg.Rows[e] * w;
-                UpdateRange(data.Slice(off, w), sg.Values(e), m.AsSpan(off, w), v.AsSpan(off, w), stepSize, sqrtBc2);
+                for (int e = 0; e < sg.Count; e++)
+                {
+                    int off = sg.Rows[e] * w;
+                    AdamKernel.Range(data.Slice(off, w), sg.Values(e), m.AsSpan(off, w), v.AsSpan(off, w), s);
+                }
             }
+            else AdamKernel.SparseRows(data, sg.Rows, sg.AllValues, w, m, v, s);
             return;
         }
         var g = DenseGradient(index, p);
         if (g.IsEmpty) return;
-        UpdateRange(data, g, m, v, stepSize, sqrtBc2);
-    }
-
-    private void UpdateRange(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float sqrtBc2)
-    {
-        var o = Options;
-        float lr = LearningRate, b1 = o.Beta1, b2 = o.Beta2, wd = o.WeightDecay, eps = o.Eps;
-        bool decoupled = Decoupled;
-        for (int i = 0; i < p.Length; i++)
-        {
-            float gi = g[i];
-            if (decoupled) p[i] *= 1f - lr * wd;
-            else if (wd != 0f) gi += wd * p[i];
-            m[i] = b1 * m[i] + (1f - b1) * gi;
-            v[i] = b2 * v[i] + (1f - b2) * gi * gi;
-            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + eps);
-        }
+        AdamKernel.Dense(data, g, m, v, s);
     }
 }
 

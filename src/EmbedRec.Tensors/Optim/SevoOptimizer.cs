@@ -119,8 +119,7 @@ public sealed class SevoOptimizer : Optimizer
         foreach (int pi in indices)
         {
             var param = Parameters[pi];
-            var g = DenseGradient(pi, param);
-            Direction(pi, param, g, step, width, delta.Slice(offset, param.Size));
+            Direction(pi, param, step, width, delta.Slice(offset, param.Size));
             offset += param.Size;
         }
         var smoothed = _smoothed!.AsSpan(0, total);
@@ -135,54 +134,34 @@ public sealed class SevoOptimizer : Optimizer
     }
 
     /// <summary>The unsmoothed update direction Δ of one parameter (weight decay applied as the base optimizer does).</summary>
-    private void Direction(int pi, Tensor param, ReadOnlySpan<float> grad, int step, int width, Span<float> delta)
+    private void Direction(int pi, Tensor param, int step, int width, Span<float> delta)
     {
         var data = param.Span;
-        bool noGrad = grad.IsEmpty;
         if (_base == SevoBase.Sgd)
         {
+            var grad = DenseGradient(pi, param);
             var b = _m[pi] ??= new float[param.Size];
             float mu = _sgd.Momentum, wd = _sgd.WeightDecay;
-            for (int i = 0; i < data.Length; i++)
-            {
-                float gi = (noGrad ? 0f : grad[i]) + wd * data[i];
-                b[i] = mu == 0 ? gi : mu * b[i] + gi;
-            }
+            // gᵢ = grad + wd·p (in delta); b = μ·b + gᵢ (b = gᵢ without momentum).
+            if (grad.IsEmpty) delta.Clear(); else grad.CopyTo(delta);
+            if (wd != 0f) TensorPrimitives.MultiplyAdd(data, wd, delta, delta);
+            if (mu != 0f) TensorPrimitives.MultiplyAdd(b, mu, delta, b); else delta.CopyTo(b);
             b.CopyTo(delta);
             return;
         }
         var m = _m[pi] ??= new float[param.Size];
         var v = _v[pi] ??= new float[param.Size];
-        float b1 = _adam.Beta1, b2 = _adam.Beta2, eps = _adam.Eps, wdA = _adam.WeightDecay, lr = LearningRate;
-        float bc1 = 1f - MathF.Pow(b1, step), sqrtBc2 = MathF.Sqrt(1f - MathF.Pow(b2, step));
+        float b1 = _adam.Beta1, b2 = _adam.Beta2;
         int s = Math.Max(1, step - 1);
-        float c1 = 1f / (1f - MathF.Pow(b1, s)), c2 = 1f / (1f - MathF.Pow(b2, s));
-        bool decoupled = _base == SevoBase.AdamW;
-        int rows = data.Length / width;
-        for (int r = 0; r < rows; r++)
+        var st = new SevoStep(LearningRate, b1, b2, _adam.WeightDecay, _adam.Eps, 1f - MathF.Pow(b1, step), MathF.Sqrt(1f - MathF.Pow(b2, step)),
+            1f / (1f - MathF.Pow(b1, s)), 1f / (1f - MathF.Pow(b2, s)), _base == SevoBase.AdamW, Sevo.MomentCorrection);
+        if (HasOnlySparse(param))
         {
-            var pr = data.Slice(r * width, width);
-            var gr = noGrad ? ReadOnlySpan<float>.Empty : grad.Slice(r * width, width);
-            bool inactive = gr.IsEmpty || TensorPrimitives.MaxMagnitude(gr) == 0f;
-            var mr = m.AsSpan(r * width, width);
-            var vr = v.AsSpan(r * width, width);
-            var dr = delta.Slice(r * width, width);
-            for (int j = 0; j < width; j++)
-            {
-                float gj, g2;
-                if (decoupled) pr[j] *= 1f - lr * wdA;
-                if (inactive && decoupled && Sevo.MomentCorrection) { gj = mr[j] * c1; g2 = vr[j] * c2; }
-                else
-                {
-                    gj = inactive ? 0f : gr[j];
-                    if (!decoupled && wdA != 0f) gj += wdA * pr[j];
-                    g2 = gj * gj;
-                }
-                mr[j] = b1 * mr[j] + (1f - b1) * gj;
-                vr[j] = b2 * vr[j] + (1f - b2) * g2;
-                dr[j] = mr[j] / bc1 / (MathF.Sqrt(vr[j]) / sqrtBc2 + eps);
-            }
+            var sg = param.SparseGrad!;
+            sg.Coalesce();
+            SevoDirectionKernel.SparseRows(data, sg.Rows, sg.AllValues, width, m, v, delta, st);
         }
+        else SevoDirectionKernel.Dense(data, DenseGradient(pi, param), width, m, v, delta, st);
     }
 
     /// <inheritdoc />

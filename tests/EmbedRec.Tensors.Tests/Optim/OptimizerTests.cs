@@ -49,6 +49,58 @@ public class OptimizerTests
         Assert.NotEqual(mid[0], dense.ToArray()[0]);
     }
 
+    [Theory]
+    [InlineData(false, 0f)]
+    [InlineData(false, 0.1f)]
+    [InlineData(true, 0.05f)]
+    public void FusedAdamMatchesTheScalarFormulaOnDenseAndSparseGradients(bool decoupled, float weightDecay)
+    {
+        // 2,501 × 67 floats: above the threshold where the update is split across threads, and a width
+        // that leaves a scalar tail after the vector lanes.
+        const int rows = 2501, width = 67;
+        var rng = new Rng(11);
+        var init = new float[rows * width];
+        rng.FillNormal(init);
+        Tensor Table() { var t = Tensor.FromArray((float[])init.Clone(), rows, width); t.RequiresGrad = true; return t; }
+        var dense = Table();
+        var sparse = Table();
+        sparse.SparseGradients = true;
+        var o = new AdamOptions { LearningRate = 0.01f, WeightDecay = weightDecay, Beta2 = 0.98f };
+        Optimizer Make(Tensor t) => decoupled ? new AdamW([t], o) : new Adam([t], o);
+        var optDense = Make(dense);
+        var optSparse = Make(sparse);
+        var reference = (float[])init.Clone();
+        var m = new float[init.Length];
+        var v = new float[init.Length];
+        for (int step = 1; step <= 4; step++)
+        {
+            var picked = new[] { (step * 37) % rows, 5, rows - 1, (step * 37) % rows, 1000 + step };
+            var upstream = new float[picked.Length * width];
+            rng.FillNormal(upstream);
+            var g = new float[init.Length];
+            for (int k = 0; k < picked.Length; k++)
+                for (int j = 0; j < width; j++) g[picked[k] * width + j] += upstream[k * width + j];
+            dense.Grad = Tensor.FromArray((float[])g.Clone(), rows, width); // ZeroGrad clears the tensor's array
+            for (int k = 0; k < picked.Length; k++) { sparse.SparseGrad ??= new RowSparseGradient(rows, width); sparse.SparseGrad.Add(picked[k], upstream.AsSpan(k * width, width)); }
+            optDense.Step();
+            optSparse.Step();
+            optDense.ZeroGrad();
+            optSparse.ZeroGrad();
+            float bc1 = 1f - MathF.Pow(0.9f, step), sqrtBc2 = MathF.Sqrt(1f - MathF.Pow(0.98f, step)), lr = 0.01f;
+            for (int i = 0; i < reference.Length; i++)
+            {
+                float gi = g[i];
+                if (decoupled) reference[i] *= 1f - lr * weightDecay;
+                else gi += weightDecay * reference[i];
+                m[i] = 0.9f * m[i] + (1f - 0.9f) * gi;
+                v[i] = 0.98f * v[i] + (1f - 0.98f) * gi * gi;
+                reference[i] -= lr / bc1 * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + 1e-8f);
+            }
+            Assert.Equal(reference, dense.ToArray());
+            Assert.Equal(reference, sparse.ToArray());
+        }
+    }
+
     [Fact]
     public void SchedulesFollowPyTorchFormulas()
     {

@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EmbedRec.Tensors.Optim;
+
+/// <summary>The scalars of one Adam/AdamW step, shared by every element.</summary>
+internal readonly record struct AdamStep(float Lr, float Beta1, float Beta2, float WeightDecay, float Eps, float StepSize, float SqrtBc2, bool Decoupled);
+
+/// <summary>
+/// One fused pass of the Adam/AdamW update over p, m and v (PyTorch's operation order, no FMA, so the
+/// vector lanes and the scalar tail give the same bits as the plain loop). Large tensors are split
+/// across <see cref="Kernels.Blas.ThreadCount"/> threads: the update reads and writes three arrays and is
+/// bound by memory bandwidth, which a second core raises. A row-sparse gradient is applied without first
+/// scattering it into a dense buffer: the rows between gradient rows take the zero-gradient update.
+/// </summary>
+internal static class AdamKernel
+{
+    private const int ParallelThreshold = 1 << 17;
+
+    /// <summary>Dense gradient <paramref name="g"/> (empty: zero gradient everywhere).</summary>
+    public static void Dense(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in AdamStep s)
+    {
+        int n = p.Length;
+        int threads = Kernels.Blas.ThreadCount;
+        if (n < ParallelThreshold || threads < 2)
+        {
+            Range(p, g, m, v, s);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* pp = p, pg = g, pm = m, pv = v)
+            {
+                var (ip, ig, im, iv) = ((nint)pp, (nint)pg, (nint)pm, (nint)pv);
+                bool hasG = !g.IsEmpty;
+                var step = s;
+                int chunk = ((n + threads - 1) / threads + 15) & ~15;
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int start = t * chunk, len = Math.Min(chunk, n - start);
+                    if (len <= 0) return;
+                    Range(new Span<float>((float*)ip + start, len), hasG ? new ReadOnlySpan<float>((float*)ig + start, len) : default,
+                        new Span<float>((float*)im + start, len), new Span<float>((float*)iv + start, len), step);
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// A row-sparse gradient: coalesced <paramref name="rows"/> (ascending, distinct) with their
+    /// <paramref name="width"/>-wide values; every other row gets the zero-gradient update.
+    /// </summary>
+    public static void SparseRows(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> values, int width, Span<float> m, Span<float> v, in AdamStep s)
+    {
+        int rowCount = p.Length / width;
+        int threads = Kernels.Blas.ThreadCount;
+        if (p.Length < ParallelThreshold || threads < 2)
+        {
+            RowsIn(p, rows, values, width, m, v, 0, rowCount, s);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* pp = p, pvals = values, pm = m, pv = v)
+            fixed (int* pr = rows)
+            {
+                var (ip, ivals, im, iv, ir) = ((nint)pp, (nint)pvals, (nint)pm, (nint)pv, (nint)pr);
+                int count = rows.Length, total = p.Length, valueCount = values.Length;
+                var step = s;
+                int chunk = (rowCount + threads - 1) / threads;
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int r0 = t * chunk, r1 = Math.Min(rowCount, r0 + chunk);
+                    if (r0 >= r1) return;
+                    RowsIn(new Span<float>((float*)ip, total), new ReadOnlySpan<int>((int*)ir, count), new ReadOnlySpan<float>((float*)ivals, valueCount),
+                        width, new Span<float>((float*)im, total), new Span<float>((float*)iv, total), r0, r1, step);
+                });
+            }
+        }
+    }
+
+    private static void RowsIn(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> values, int width, Span<float> m, Span<float> v, int r0, int r1, in AdamStep s)
+    {
+        int e = LowerBound(rows, r0);
+        int next = r0;
+        for (; e < rows.Length && rows[e] < r1; e++)
+        {
+            int r = rows[e];
+            if (r > next) Range(p[(next * width)..(r * width)], default, m[(next * width)..(r * width)], v[(next * width)..(r * width)], s);
+            int off = r * width;
+            Range(p.Slice(off, width), values.Slice(e * width, width), m.Slice(off, width), v.Slice(off, width), s);
+            next = r + 1;
+        }
+        if (next < r1) Range(p[(next * width)..(r1 * width)], default, m[(next * width)..(r1 * width)], v[(next * width)..(r1 * width)], s);
+    }
+
+    private static int LowerBound(ReadOnlySpan<int> sorted, int value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>The update on one contiguous range; <paramref name="g"/> empty means a zero gradient.</summary>
+    public static void Range(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in AdamStep s)
+    {
+        int n = p.Length, i = 0;
+        bool hasG = !g.IsEmpty;
+        if (hasG && g.Length != n) throw new ArgumentException("Gradient and parameter lengths differ.");
+        float decay = s.Decoupled ? 1f - s.Lr * s.WeightDecay : 1f;
+        float l2 = s.Decoupled ? 0f : s.WeightDecay;
+        float c1 = 1f - s.Beta1, c2 = 1f - s.Beta2;
+        ref float rp = ref MemoryMarshal.GetReference(p);
+        ref float rg = ref MemoryMarshal.GetReference(g);
+        ref float rm = ref MemoryMarshal.GetReference(m);
+        ref float rv = ref MemoryMarshal.GetReference(v);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var vDecay = Vector512.Create(decay); var vL2 = Vector512.Create(l2);
+            var vB1 = Vector512.Create(s.Beta1); var vC1 = Vector512.Create(c1);
+            var vB2 = Vector512.Create(s.Beta2); var vC2 = Vector512.Create(c2);
+            var vStep = Vector512.Create(s.StepSize); var vBc = Vector512.Create(s.SqrtBc2); var vEps = Vector512.Create(s.Eps);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
+                var gi = hasG ? Vector512.LoadUnsafe(ref rg, (nuint)i) : Vector512<float>.Zero;
+                if (s.Decoupled) pi *= vDecay;
+                else if (l2 != 0f) gi += vL2 * pi;
+                var mi = vB1 * Vector512.LoadUnsafe(ref rm, (nuint)i) + vC1 * gi;
+                var vi = vB2 * Vector512.LoadUnsafe(ref rv, (nuint)i) + vC2 * gi * gi;
+                pi -= vStep * mi / (Vector512.Sqrt(vi) / vBc + vEps);
+                mi.StoreUnsafe(ref rm, (nuint)i);
+                vi.StoreUnsafe(ref rv, (nuint)i);
+                pi.StoreUnsafe(ref rp, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            var vDecay = Vector256.Create(decay); var vL2 = Vector256.Create(l2);
+            var vB1 = Vector256.Create(s.Beta1); var vC1 = Vector256.Create(c1);
+            var vB2 = Vector256.Create(s.Beta2); var vC2 = Vector256.Create(c2);
+            var vStep = Vector256.Create(s.StepSize); var vBc = Vector256.Create(s.SqrtBc2); var vEps = Vector256.Create(s.Eps);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var pi = Vector256.LoadUnsafe(ref rp, (nuint)i);
+                var gi = hasG ? Vector256.LoadUnsafe(ref rg, (nuint)i) : Vector256<float>.Zero;
+                if (s.Decoupled) pi *= vDecay;
+                else if (l2 != 0f) gi += vL2 * pi;
+                var mi = vB1 * Vector256.LoadUnsafe(ref rm, (nuint)i) + vC1 * gi;
+                var vi = vB2 * Vector256.LoadUnsafe(ref rv, (nuint)i) + vC2 * gi * gi;
+                pi -= vStep * mi / (Vector256.Sqrt(vi) / vBc + vEps);
+                mi.StoreUnsafe(ref rm, (nuint)i);
+                vi.StoreUnsafe(ref rv, (nuint)i);
+                pi.StoreUnsafe(ref rp, (nuint)i);
+            }
+        }
+        for (; i < n; i++) Scalar(ref Unsafe.Add(ref rp, i), hasG ? Unsafe.Add(ref rg, i) : 0f, ref Unsafe.Add(ref rm, i), ref Unsafe.Add(ref rv, i), decay, l2, c1, c2, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scalar(ref float p, float g, ref float m, ref float v, float decay, float l2, float c1, float c2, in AdamStep s)
+    {
+        if (s.Decoupled) p *= decay;
+        else if (l2 != 0f) g += l2 * p;
+        m = s.Beta1 * m + c1 * g;
+        v = s.Beta2 * v + c2 * g * g;
+        p -= s.StepSize * m / (MathF.Sqrt(v) / s.SqrtBc2 + s.Eps);
+    }
+}
