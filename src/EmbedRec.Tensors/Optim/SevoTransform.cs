@@ -76,30 +76,33 @@ public sealed class SevoTransform
             throw new ArgumentException($"SEvo: Δ of {delta.Length} and output of {output.Length} floats do not match a graph of {Nodes} nodes × width {width}.");
         float beta = Options.Beta;
         int n = delta.Length;
+        int layers = beta == 0f ? 0 : Options.Layers;
+        if (layers == 0)
+        {
+            // ψ̂ = I (β = 0 or L = 0); the iterative form with L = 0 is the identity too.
+            float k = Options.Variant == SevoVariant.Iterative ? 1f : Options.Variant == SevoVariant.RescaledNeumann ? Scale : 1f - beta;
+            TensorPrimitives.Multiply(delta, k, output);
+            return;
+        }
         var f = System.Buffers.ArrayPool<float>.Shared.Rent(n);
         var g = System.Buffers.ArrayPool<float>.Shared.Rent(n);
         try
         {
-            delta.CopyTo(output);
-            if (Options.Variant == SevoVariant.Iterative)
+            // Each layer is one fused SpMM, y = β·Ã·x + γ·Δ:
+            //   iterative:  s ← βÃs + (1−β)Δ from s = Δ;
+            //   Neumann:    Horner's rule, x ← βÃx + Δ from x = Δ, then × (1−β) (or × the rescaling factor),
+            //               folded into the last layer: out = k·βÃx + k·Δ.
+            bool iterative = Options.Variant == SevoVariant.Iterative;
+            float k = iterative ? 1f : Options.Variant == SevoVariant.RescaledNeumann ? Scale : 1f - beta;
+            float gamma = iterative ? 1f - beta : 1f;
+            ReadOnlySpan<float> x = delta;
+            for (int l = 0; l < layers; l++)
             {
-                // s ← βÃs + (1−β)Δ, L times from s = Δ.
-                for (int l = 0; l < Options.Layers; l++)
-                {
-                    Graph.Multiply(output, g.AsSpan(0, n), width, 0f);
-                    TensorPrimitives.Multiply(g.AsSpan(0, n), beta, output);
-                    TensorPrimitives.MultiplyAdd(delta, 1f - beta, output, output);
-                }
-                return;
+                bool last = l == layers - 1;
+                var y = last ? output : (l % 2 == 0 ? f.AsSpan(0, n) : g.AsSpan(0, n));
+                Graph.MultiplyAdd(x, y, width, last ? k * beta : beta, delta, last ? k * gamma : gamma);
+                x = y;
             }
-            delta.CopyTo(f);
-            for (int l = 0; l < Options.Layers && beta != 0f; l++)
-            {
-                Graph.Multiply(f.AsSpan(0, n), g.AsSpan(0, n), width, 0f);
-                TensorPrimitives.Multiply(g.AsSpan(0, n), beta, f.AsSpan(0, n));
-                TensorPrimitives.Add(output, f.AsSpan(0, n), output);
-            }
-            TensorPrimitives.Multiply(output, Options.Variant == SevoVariant.RescaledNeumann ? Scale : 1f - beta, output);
         }
         finally
         {

@@ -55,6 +55,28 @@ public class CsrMatrixTests
         Assert.Equal(y, y2);
     }
 
+    [Theory]
+    [InlineData(64)]  // register fast path
+    [InlineData(80)]  // fast path with a 16-wide remainder
+    [InlineData(5)]   // generic path
+    public void FusedSpmmWithAddendMatchesSeparateSteps(int d)
+    {
+        var rng = new Rng(3);
+        int n = 600;
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<float>();
+        for (int e = 0; e < 15000; e++) { rows.Add(rng.NextInt(n)); cols.Add(rng.NextInt(n)); vals.Add(rng.NextSingle()); }
+        var a = CsrMatrix<float>.FromCoo(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray());
+        var x = Tensor.RandomNormal(rng, [n, d]).ToArray();
+        var z = Tensor.RandomNormal(rng, [n, d]).ToArray();
+        var ax = new float[n * d];
+        a.Multiply(x, ax, d, 0f);
+        var expected = ax.Select((v, i) => 0.7f * v + (-1.5f) * z[i]).ToArray();
+        var y = new float[n * d];
+        a.MultiplyAdd(x, y, d, 0.7f, z, -1.5f);
+        GradCheck.Close(expected, y, 1e-5f, 1e-5f);
+        Assert.Throws<ArgumentException>(() => a.MultiplyAdd(x, x, d, 1f, z, 1f));
+    }
+
     [Fact]
     public void BadInputIsNamed()
     {
