@@ -32,6 +32,18 @@ public static class SpectralTransform
         return Ops.Sub(h, Ops.MulScalar(Ops.MatMul(attention, h), alpha));
     }
 
+    /// <summary>
+    /// DirectSpec+ with a constant Γ = τ: H − α·softmax_row(τ·HHᵀ)·H, without materializing the B×B Γ
+    /// (equal to <see cref="DirectSpecPlus(Tensor, float, Tensor)"/> with <see cref="ConstantGamma"/>).
+    /// </summary>
+    public static Tensor DirectSpecPlus(Tensor h, float alpha, float tau)
+    {
+        Check(h, alpha);
+        if (!(tau > 0)) throw new ArgumentOutOfRangeException(nameof(tau), tau, "τ must be positive.");
+        var attention = Ops.Softmax(Ops.MulScalar(Ops.MatMul(h, h, transB: true), tau));
+        return Ops.Sub(h, Ops.MulScalar(Ops.MatMul(attention, h), alpha));
+    }
+
     /// <summary>A constant Γ = τ.</summary>
     public static Tensor ConstantGamma(int batch, float tau)
     {

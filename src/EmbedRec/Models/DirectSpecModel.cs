@@ -165,14 +165,12 @@ public sealed class DirectSpecModel : ITrainable, ICustomLoss, IEmbeddingTables
     {
         Tensor t;
         if (Options.Variant == DirectSpecVariant.DirectSpec) t = SpectralTransform.DirectSpec(h, Options.Alpha);
+        else if (Options.Gamma == GammaMode.Constant) t = SpectralTransform.DirectSpecPlus(h, Options.Alpha, Options.Tau);
         else
         {
-            var gamma = Options.Gamma switch
-            {
-                GammaMode.Constant => SpectralTransform.ConstantGamma(h.Dim(0), Options.Tau),
-                GammaMode.Static => SpectralTransform.StaticGamma(nodes, neighbours, Options.Tau0, Options.Tau1),
-                _ => LearnedGamma(h),
-            };
+            var gamma = Options.Gamma == GammaMode.Static
+                ? SpectralTransform.StaticGamma(nodes, neighbours, Options.Tau0, Options.Tau1)
+                : LearnedGamma(h);
             t = SpectralTransform.DirectSpecPlus(h, Options.Alpha, gamma);
         }
         return Options.Shrink is { } s ? SpectralTransform.NormShrink(t, s) : t;

@@ -53,6 +53,12 @@ public class DirectSpecTests
         CheckGradient(h => SpectralTransform.DirectSpecPlus(h, 1f, gamma), Param(rng, 4, 3));
         CheckGradient(h => SpectralTransform.NormShrink(h, 0.03f), Param(rng, 4, 3));
         CheckGradient(h => SpectralTransform.DirectSpecPlus(Ops.L2Normalize(h), 1f, SpectralTransform.ConstantGamma(4, 3f)), Param(rng, 4, 3));
+        CheckGradient(h => SpectralTransform.DirectSpecPlus(h, 0.8f, 3f), Param(rng, 5, 3));
+        // The scalar-τ form equals the Γ-matrix form.
+        var x = Param(rng, 6, 4);
+        var viaMatrix = SpectralTransform.DirectSpecPlus(x, 0.7f, SpectralTransform.ConstantGamma(6, 2.5f)).ToArray();
+        var viaScalar = SpectralTransform.DirectSpecPlus(x, 0.7f, 2.5f).ToArray();
+        for (int i = 0; i < viaMatrix.Length; i++) Assert.Equal(viaMatrix[i], viaScalar[i], 5);
     }
 
     [Fact]
