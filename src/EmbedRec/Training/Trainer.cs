@@ -140,7 +140,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             var sw = Stopwatch.StartNew();
             double sum = 0;
             int batches = 0;
-            foreach (var batch in uniformUsers?.Epoch(rng) ?? interactions.Epoch(rng))
+            foreach (var batch in BatchPrefetcher.Prefetch(uniformUsers?.Epoch(rng) ?? interactions.Epoch(rng), Options.BatchSize, Options.Negatives))
             {
                 cancel.ThrowIfCancellationRequested();
                 optimizer.ZeroGrad();

@@ -61,6 +61,22 @@ public class SamplingTests
     }
 
     [Fact]
+    public void PrefetchedBatchesEqualThePlainEnumeration()
+    {
+        var log = SyntheticData.Generate(new SyntheticOptions { Users = 80, Items = 60, Clusters = 4, MeanLength = 8, MinLength = 3 });
+        var batcher = new TripletBatcher(log, new UniformNegativeSampler(log.ToUserItems(), log.ItemCount), 32, negatives: 3);
+        static List<int[]> Snapshot(IEnumerable<TripletBatch> batches) =>
+            batches.Select(b => b.Users[..b.Count].Concat(b.Positives[..b.Count]).Concat(b.Negatives[..(3 * b.Count)]).ToArray()).ToList();
+        var plain = Snapshot(batcher.Epoch(new Rng(9)));
+        var prefetched = Snapshot(BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), 32, 3));
+        Assert.True(plain.Count > 3);
+        Assert.Equal(plain, prefetched);
+        // Stopping early (as a diverged or cancelled run does) leaves no worker running on a disposed enumerator.
+        var first = BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), 32, 3).Take(2).Select(b => b.Users[0]).ToList();
+        Assert.Equal(plain[1][0], first[1]);
+    }
+
+    [Fact]
     public void SequencesAreLeftPaddedAndShifted()
     {
         var b = new LogBuilder();
