@@ -64,7 +64,7 @@ public abstract class EmbeddingModel : ITrainable
         var uIdx = batch.Users.AsSpan(0, b).ToArray();
         var u = Ops.Gather(users, uIdx);
         var pos = Ops.RowDot(u, Ops.Gather(items, batch.Positives.AsSpan(0, b).ToArray()));
-        var neg = Ops.RowDot(Ops.Gather(users, Repeat(uIdx, n)), Ops.Gather(items, batch.Negatives.AsSpan(0, b * n).ToArray()));
+        var neg = Ops.RowDot(n == 1 ? u : Ops.Gather(users, Repeat(uIdx, n)), Ops.Gather(items, batch.Negatives.AsSpan(0, b * n).ToArray()));
         var all = allItems ? Ops.MatMul(u, items, false, true) : null;
         return new BatchScores(pos, neg, all, Regularization(batch));
     }
