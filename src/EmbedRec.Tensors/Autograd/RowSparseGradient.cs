@@ -9,7 +9,9 @@ public sealed class RowSparseGradient
     private int[] _rows = new int[16];
     private float[] _values;
     private int _count;
-    private long[] _keys = [];
+    private int[] _keys = [];
+    private bool[] _filled = [];
+    private int[] _slot = [];
     private int[] _spareRows = [];
     private float[] _spareValues = [];
 
@@ -64,36 +66,39 @@ public sealed class RowSparseGradient
         bool sorted = true;
         for (int i = 1; i < _count && sorted; i++) sorted = rows[i - 1] < rows[i];
         if (sorted) return;
-        // Sort (row, position) keys: ties keep their order, so repeated rows are summed in the order they were added.
-        if (_keys.Length < _count) _keys = new long[Math.Max(_count, _keys.Length * 2)];
-        var keys = _keys.AsSpan(0, _count);
-        for (int i = 0; i < _count; i++) keys[i] = ((long)rows[i] << 32) | (uint)i;
-        keys.Sort();
+        // Distinct rows through a row → slot map (reset afterwards), only those sorted; entries are then summed
+        // into their slot in the order they were added, so repeated rows add up in a fixed order.
+        if (_slot.Length != RowCount) { _slot = new int[RowCount]; Array.Fill(_slot, -1); }
+        if (_keys.Length < _count) { _keys = new int[Math.Max(_count, _keys.Length * 2)]; _filled = new bool[_keys.Length]; }
+        var slot = _slot;
+        var unique = _keys;
+        int u = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            int r = rows[i];
+            if (slot[r] == -1) { slot[r] = -2; unique[u++] = r; }
+        }
+        unique.AsSpan(0, u).Sort();
+        for (int k = 0; k < u; k++) slot[unique[k]] = k;
         if (_spareRows.Length < _rows.Length) _spareRows = new int[_rows.Length];
         if (_spareValues.Length < _values.Length) _spareValues = new float[_values.Length];
         var newRows = _spareRows;
         var newValues = _spareValues;
-        int n = -1, prev = -1, w = Width;
-        foreach (long key in keys)
+        var filled = _filled.AsSpan(0, u);
+        filled.Clear();
+        int w = Width;
+        for (int i = 0; i < _count; i++)
         {
-            int row = (int)(key >> 32), i = (int)(uint)key;
+            int k = slot[rows[i]];
             var src = _values.AsSpan(i * w, w);
-            if (row != prev)
-            {
-                n++;
-                newRows[n] = row;
-                src.CopyTo(newValues.AsSpan(n * w, w));
-                prev = row;
-            }
-            else
-            {
-                var dst = newValues.AsSpan(n * w, w);
-                TensorPrimitives.Add(dst, src, dst);
-            }
+            var dst = newValues.AsSpan(k * w, w);
+            if (!filled[k]) { src.CopyTo(dst); filled[k] = true; }
+            else TensorPrimitives.Add(dst, src, dst);
         }
+        for (int k = 0; k < u; k++) { newRows[k] = unique[k]; slot[unique[k]] = -1; }
         (_spareRows, _rows) = (_rows, newRows);
         (_spareValues, _values) = (_values, newValues);
-        _count = n + 1;
+        _count = u;
     }
 
     /// <summary>Adds this gradient into a dense [RowCount, Width] buffer.</summary>

@@ -83,16 +83,77 @@ internal static class AdamKernel
     private static void RowsIn(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> values, int width, Span<float> m, Span<float> v, int r0, int r1, in AdamStep s)
     {
         int e = LowerBound(rows, r0);
-        int next = r0;
+        if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
+        {
+            // One loop over the rows with the step's constants held in registers: the gaps between gradient
+            // rows are short (a few rows), so calling Range per gap and per row would cost more than the update.
+            var lanes = new Lanes512(s);
+            ref float rp = ref MemoryMarshal.GetReference(p);
+            ref float rm = ref MemoryMarshal.GetReference(m);
+            ref float rv = ref MemoryMarshal.GetReference(v);
+            ref float rg = ref MemoryMarshal.GetReference(values);
+            int next = e < rows.Length ? rows[e] : int.MaxValue;
+            for (int r = r0; r < r1; r++)
+            {
+                nuint off = (nuint)((long)r * width);
+                if (r == next)
+                {
+                    nuint goff = (nuint)((long)e * width);
+                    for (int j = 0; j < width; j += Vector512<float>.Count)
+                        lanes.Step(ref rp, ref rm, ref rv, off + (nuint)j, Vector512.LoadUnsafe(ref rg, goff + (nuint)j));
+                    e++;
+                    next = e < rows.Length ? rows[e] : int.MaxValue;
+                }
+                else
+                {
+                    for (int j = 0; j < width; j += Vector512<float>.Count)
+                        lanes.Step(ref rp, ref rm, ref rv, off + (nuint)j, Vector512<float>.Zero);
+                }
+            }
+            return;
+        }
+        int nextRow = r0;
         for (; e < rows.Length && rows[e] < r1; e++)
         {
             int r = rows[e];
-            if (r > next) Range(p[(next * width)..(r * width)], default, m[(next * width)..(r * width)], v[(next * width)..(r * width)], s);
+            if (r > nextRow) Range(p[(nextRow * width)..(r * width)], default, m[(nextRow * width)..(r * width)], v[(nextRow * width)..(r * width)], s);
             int off = r * width;
             Range(p.Slice(off, width), values.Slice(e * width, width), m.Slice(off, width), v.Slice(off, width), s);
-            next = r + 1;
+            nextRow = r + 1;
         }
-        if (next < r1) Range(p[(next * width)..(r1 * width)], default, m[(next * width)..(r1 * width)], v[(next * width)..(r1 * width)], s);
+        if (nextRow < r1) Range(p[(nextRow * width)..(r1 * width)], default, m[(nextRow * width)..(r1 * width)], v[(nextRow * width)..(r1 * width)], s);
+    }
+
+    /// <summary>The step's constants in Vector512 registers; <see cref="Step"/> updates 16 elements.</summary>
+    private readonly struct Lanes512
+    {
+        private readonly Vector512<float> _decay, _l2, _b1, _c1, _b2, _c2, _step, _bc, _eps;
+        private readonly bool _decoupled, _hasL2;
+
+        public Lanes512(in AdamStep s)
+        {
+            _decoupled = s.Decoupled;
+            _hasL2 = !s.Decoupled && s.WeightDecay != 0f;
+            _decay = Vector512.Create(s.Decoupled ? 1f - s.Lr * s.WeightDecay : 1f);
+            _l2 = Vector512.Create(s.Decoupled ? 0f : s.WeightDecay);
+            _b1 = Vector512.Create(s.Beta1); _c1 = Vector512.Create(1f - s.Beta1);
+            _b2 = Vector512.Create(s.Beta2); _c2 = Vector512.Create(1f - s.Beta2);
+            _step = Vector512.Create(s.StepSize); _bc = Vector512.Create(s.SqrtBc2); _eps = Vector512.Create(s.Eps);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(ref float rp, ref float rm, ref float rv, nuint i, Vector512<float> gi)
+        {
+            var pi = Vector512.LoadUnsafe(ref rp, i);
+            if (_decoupled) pi *= _decay;
+            else if (_hasL2) gi += _l2 * pi;
+            var mi = _b1 * Vector512.LoadUnsafe(ref rm, i) + _c1 * gi;
+            var vi = _b2 * Vector512.LoadUnsafe(ref rv, i) + _c2 * gi * gi;
+            pi -= _step * mi / (Vector512.Sqrt(vi) / _bc + _eps);
+            mi.StoreUnsafe(ref rm, i);
+            vi.StoreUnsafe(ref rv, i);
+            pi.StoreUnsafe(ref rp, i);
+        }
     }
 
     private static int LowerBound(ReadOnlySpan<int> sorted, int value)

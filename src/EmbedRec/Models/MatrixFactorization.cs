@@ -77,8 +77,8 @@ public sealed class MatrixFactorization : EmbeddingModel, IEmbeddingTables
     {
         public Net(int users, int items, MfOptions o, Rng rng)
         {
-            User = RegisterModule("user", new Embedding(users, o.EmbeddingSize, rng));
-            Item = RegisterModule("item", new Embedding(items, o.EmbeddingSize, rng));
+            User = RegisterModule("user", new Embedding(users, o.EmbeddingSize, rng, sparse: true));
+            Item = RegisterModule("item", new Embedding(items, o.EmbeddingSize, rng, sparse: true));
             Init.Normal(User.Weight, rng, 0, o.InitStd);
             Init.Normal(Item.Weight, rng, 0, o.InitStd);
         }
