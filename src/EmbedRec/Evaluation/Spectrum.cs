@@ -38,9 +38,12 @@ public static class Spectrum
     }
 
     /// <summary>Effective rank, between 1 and dim (0 for a zero matrix).</summary>
-    public static double EffectiveRank(ReadOnlySpan<float> h, int dim)
+    public static double EffectiveRank(ReadOnlySpan<float> h, int dim) => EffectiveRank(Normalized(h, dim));
+
+    /// <summary>Effective rank from a spectrum already normalized to sum 1 (0 for an all-zero spectrum).</summary>
+    public static double EffectiveRank(IReadOnlyList<double> p)
     {
-        var p = Normalized(h, dim);
+        ArgumentNullException.ThrowIfNull(p);
         if (p.Sum() == 0) return 0;
         double ent = 0;
         foreach (double x in p) if (x > 0) ent -= x * Math.Log(x);

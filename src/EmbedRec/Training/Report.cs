@@ -9,7 +9,7 @@ public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes report.md, loss.svg, valid.svg and (when tracked) erank.svg into <paramref name="dir"/>.</summary>
+    /// <summary>Writes report.md, loss.svg, valid.svg, (when tracked) erank.svg and (embedding models) spectrum.svg into <paramref name="dir"/>.</summary>
     public static void Write(string dir, TrainingResult result, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -42,6 +42,14 @@ public static class Report
                     [("erank", er.Select(h => (double)h.Epoch).ToArray(), er.Select(h => h.Erank!.Value).ToArray())]));
                 md.AppendLine("![effective rank](erank.svg)").AppendLine();
             }
+        }
+        if (result.ItemSpectrum is { Count: > 0 } spectrum)
+        {
+            var k = Enumerable.Range(1, spectrum.Count).Select(i => (double)i).ToArray();
+            double top = spectrum[0] > 0 ? spectrum[0] : 1;
+            AtomicFile.WriteAllText(Path.Combine(dir, "spectrum.svg"), SvgPlot.Line("Singular values of the final item embeddings (σₖ/σ₁)", "k", "σₖ/σ₁",
+                [("item embeddings", k, spectrum.Select(x => x / top).ToArray())]));
+            md.AppendLine("![final spectrum](spectrum.svg)").AppendLine();
         }
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), md.ToString());
     }

@@ -137,6 +137,7 @@ public sealed class RunDirectory
             ["test_users"] = result.Test.Users.Length,
             ["item_smoothness"] = result.ItemSmoothness,
             ["item_erank"] = result.ItemErank,
+            ["item_spectrum"] = result.ItemSpectrum,
             ["sevo"] = options.Sevo is { } sv ? $"{sv.Graph}, beta {sv.Options.Beta}, layers {sv.Options.Layers}, {sv.Options.Variant}, correction {sv.Options.MomentCorrection}" : null,
         };
         if (extra is not null) foreach (var (k, v) in extra) metrics[k] = v;

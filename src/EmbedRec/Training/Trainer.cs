@@ -201,8 +201,12 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var result = new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped)
         {
             ItemSmoothness = EncoderOf(model) is { } em2 ? SevoSetup.ItemSmoothness(split, em2.Embeddings().Items, em2.Dim) : null,
-            ItemErank = EncoderOf(model) is { } em3 ? Spectrum.EffectiveRank(em3.Embeddings().Items, em3.Dim) : null,
         };
+        if (EncoderOf(model) is { } em3)
+        {
+            var spectrum = Spectrum.Normalized(em3.Embeddings().Items, em3.Dim);
+            result = result with { ItemErank = Spectrum.EffectiveRank(spectrum), ItemSpectrum = spectrum };
+        }
         run?.WriteResult(result, Options);
         return result;
     }

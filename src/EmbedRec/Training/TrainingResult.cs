@@ -18,4 +18,7 @@ public sealed record TrainingResult(string Model, IReadOnlyList<EpochRecord> His
 
     /// <summary>Effective rank of the final item embeddings (embedding models), else null.</summary>
     public double? ItemErank { get; init; }
+
+    /// <summary>Singular values of the final item embeddings normalized to sum 1, largest first (embedding models), else null.</summary>
+    public IReadOnlyList<double>? ItemSpectrum { get; init; }
 }

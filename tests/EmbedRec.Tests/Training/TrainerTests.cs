@@ -38,7 +38,7 @@ public sealed class TrainerTests : IDisposable
         var c = Config();
         var run = new RunDirectory(Path.Combine(_dir.Path, "run"));
         var r = Experiment.Train(c, Split(c), run);
-        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg" })
+        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg" })
             Assert.True(File.Exists(Path.Combine(run.Path, f)), $"missing {f}");
         var csv = File.ReadAllLines(Path.Combine(run.Path, "history.csv"));
         Assert.Equal(7, csv.Length);
@@ -47,6 +47,12 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(r.Test["ndcg@10"], metrics.RootElement.GetProperty("test").GetProperty("ndcg@10").GetDouble(), 10);
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(run.Path, "loss.svg")));
         Assert.All(r.History, h => Assert.InRange(h.Erank!.Value, 1, 64));
+        // The final spectrum: as many values as dimensions, largest first, summing to 1, and erank is exp of its entropy.
+        var spectrum = metrics.RootElement.GetProperty("item_spectrum").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.Equal(64, spectrum.Length); // the default embedding size
+        Assert.Equal(1.0, spectrum.Sum(), 9);
+        Assert.True(spectrum.Zip(spectrum.Skip(1)).All(x => x.First >= x.Second));
+        Assert.Equal(Math.Exp(-spectrum.Where(x => x > 0).Sum(x => x * Math.Log(x))), metrics.RootElement.GetProperty("item_erank").GetDouble(), 9);
         // The run reopens from its directory alone and scores the same.
         var (_, split, model) = Experiment.Open(run.Path, new DatasetRegistry(".", []));
         var again = EmbedRec.Evaluation.FullRankingEvaluator.Evaluate(model, split.Test.ToUserItems(),
