@@ -89,18 +89,105 @@ internal static class SevoDirectionKernel
             int mid = (lo + hi) >>> 1;
             if (rows[mid] < r0) lo = mid + 1; else hi = mid;
         }
-        int next = r0;
+        if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
+        {
+            // One loop over the rows with the constants in registers (gaps between gradient rows are short).
+            var lanes = new Lanes512(s);
+            ref float rp = ref MemoryMarshal.GetReference(p);
+            ref float rm = ref MemoryMarshal.GetReference(m);
+            ref float rv = ref MemoryMarshal.GetReference(v);
+            ref float rd = ref MemoryMarshal.GetReference(delta);
+            ref float rg = ref MemoryMarshal.GetReference(values);
+            int e = lo;
+            int next = e < rows.Length ? rows[e] : int.MaxValue;
+            for (int r = r0; r < r1; r++)
+            {
+                nuint off = (nuint)((long)r * width);
+                bool active = false;
+                nuint goff = 0;
+                if (r == next)
+                {
+                    goff = (nuint)((long)e * width);
+                    active = TensorPrimitives.MaxMagnitude(values.Slice(e * width, width)) != 0f;
+                    e++;
+                    next = e < rows.Length ? rows[e] : int.MaxValue;
+                }
+                for (int j = 0; j < width; j += Vector512<float>.Count)
+                {
+                    if (active) lanes.Active(ref rp, ref rm, ref rv, ref rd, off + (nuint)j, Vector512.LoadUnsafe(ref rg, goff + (nuint)j));
+                    else lanes.Inactive(ref rp, ref rm, ref rv, ref rd, off + (nuint)j);
+                }
+            }
+            return;
+        }
+        int nextRow = r0;
         for (int e = lo; e < rows.Length && rows[e] < r1; e++)
         {
             int r = rows[e];
-            if (r > next) Range(p[(next * width)..(r * width)], default, m[(next * width)..(r * width)], v[(next * width)..(r * width)], delta[(next * width)..(r * width)], s);
+            if (r > nextRow) Range(p[(nextRow * width)..(r * width)], default, m[(nextRow * width)..(r * width)], v[(nextRow * width)..(r * width)], delta[(nextRow * width)..(r * width)], s);
             int off = r * width;
             var gr = values.Slice(e * width, width);
             bool inactive = TensorPrimitives.MaxMagnitude(gr) == 0f;
             Range(p.Slice(off, width), inactive ? default : gr, m.Slice(off, width), v.Slice(off, width), delta.Slice(off, width), s);
-            next = r + 1;
+            nextRow = r + 1;
         }
-        if (next < r1) Range(p[(next * width)..(r1 * width)], default, m[(next * width)..(r1 * width)], v[(next * width)..(r1 * width)], delta[(next * width)..(r1 * width)], s);
+        if (nextRow < r1) Range(p[(nextRow * width)..(r1 * width)], default, m[(nextRow * width)..(r1 * width)], v[(nextRow * width)..(r1 * width)], delta[(nextRow * width)..(r1 * width)], s);
+    }
+
+    /// <summary>The step's constants in Vector512 registers, for the row walk.</summary>
+    private readonly struct Lanes512
+    {
+        private readonly Vector512<float> _decay, _l2, _b1, _k1, _b2, _k2, _c1, _c2, _bc1, _bc2, _eps;
+        private readonly bool _decoupled, _hasL2, _corrected;
+
+        public Lanes512(in SevoStep s)
+        {
+            _decoupled = s.Decoupled;
+            _hasL2 = !s.Decoupled && s.WeightDecay != 0f;
+            _corrected = s.Decoupled && s.Correction;
+            _decay = Vector512.Create(s.Decoupled ? 1f - s.Lr * s.WeightDecay : 1f);
+            _l2 = Vector512.Create(s.Decoupled ? 0f : s.WeightDecay);
+            _b1 = Vector512.Create(s.Beta1); _k1 = Vector512.Create(1f - s.Beta1);
+            _b2 = Vector512.Create(s.Beta2); _k2 = Vector512.Create(1f - s.Beta2);
+            _c1 = Vector512.Create(s.C1); _c2 = Vector512.Create(s.C2);
+            _bc1 = Vector512.Create(s.Bc1); _bc2 = Vector512.Create(s.SqrtBc2); _eps = Vector512.Create(s.Eps);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Active(ref float rp, ref float rm, ref float rv, ref float rd, nuint i, Vector512<float> g)
+        {
+            var pi = Vector512.LoadUnsafe(ref rp, i);
+            if (_decoupled) pi *= _decay;
+            else if (_hasL2) g += _l2 * pi;
+            Finish(ref rp, ref rm, ref rv, ref rd, i, pi, g, g * g);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Inactive(ref float rp, ref float rm, ref float rv, ref float rd, nuint i)
+        {
+            var pi = Vector512.LoadUnsafe(ref rp, i);
+            if (_decoupled) pi *= _decay;
+            Vector512<float> g, g2;
+            if (_corrected) { g = Vector512.LoadUnsafe(ref rm, i) * _c1; g2 = Vector512.LoadUnsafe(ref rv, i) * _c2; }
+            else
+            {
+                g = _hasL2 ? _l2 * pi : Vector512<float>.Zero;
+                g2 = g * g;
+            }
+            Finish(ref rp, ref rm, ref rv, ref rd, i, pi, g, g2);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Finish(ref float rp, ref float rm, ref float rv, ref float rd, nuint i, Vector512<float> pi, Vector512<float> g, Vector512<float> g2)
+        {
+            var mi = _b1 * Vector512.LoadUnsafe(ref rm, i) + _k1 * g;
+            var vi = _b2 * Vector512.LoadUnsafe(ref rv, i) + _k2 * g2;
+            var di = mi / _bc1 / (Vector512.Sqrt(vi) / _bc2 + _eps);
+            pi.StoreUnsafe(ref rp, i);
+            mi.StoreUnsafe(ref rm, i);
+            vi.StoreUnsafe(ref rv, i);
+            di.StoreUnsafe(ref rd, i);
+        }
     }
 
     /// <summary>One contiguous range; <paramref name="g"/> empty means the rows are inactive.</summary>
