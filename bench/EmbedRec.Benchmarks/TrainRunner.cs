@@ -16,8 +16,7 @@ public static class TrainRunner
     /// <summary>MF-BPR epoch time on Amazon Beauty with plain AdamW and with SEvo-AdamW (item–item and user–item graphs), in one run.</summary>
     public static object Sevo()
     {
-        var root = Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
-        var reg = new DatasetRegistry(root, KnownDatasets.All);
+        var reg = Registry();
         var split = new LeaveOneOutSplit().Split(reg.Load("amazon-beauty").Log);
         var results = new List<object>();
         foreach (var graph in new[] { "none", "ii", "ui", "none" })
@@ -26,8 +25,7 @@ public static class TrainRunner
             cfg.Set("model", "mf"); cfg.Set("dataset", "amazon-beauty"); cfg.Set("epochs", "4"); cfg.Set("eval_step", "1000");
             cfg.Set("optimizer", "adamw"); cfg.Set("train_batch_size", "2048"); cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
             cfg.Set("optimizer.sevo.graph", graph);
-            var options = cfg.TrainerOptions() with { Evaluation = cfg.TrainerOptions().Evaluation with { Users = [0] } };
-            var r = new Trainer(options).Fit(ModelFactory.Create(cfg, split), split);
+            var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
             results.Add(new { graph, seconds = r.History.Skip(1).Min(h => h.Seconds) });
         }
         return results;
@@ -41,8 +39,7 @@ public static class TrainRunner
     /// </summary>
     public static object DirectSpec()
     {
-        var root = Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
-        var reg = new DatasetRegistry(root, KnownDatasets.All);
+        var reg = Registry();
         var split = reg.Load("citeulike-directspec").Predefined!;
         var results = new List<object>();
         foreach (var model in new[] { "mf", "directspec+", "mf", "directspec+" })
@@ -52,8 +49,7 @@ public static class TrainRunner
             cfg.Set("optimizer", "sgd"); cfg.Set("train_batch_size", "256"); cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
             cfg.Set("learning_rate", model == "mf" ? "0.05" : "184320");
             if (model != "mf") { cfg.Set("alpha", "1.0"); cfg.Set("tau", "3"); cfg.Set("shrink", "0.03"); }
-            var options = cfg.TrainerOptions() with { Evaluation = cfg.TrainerOptions().Evaluation with { Users = [0] } };
-            var r = new Trainer(options).Fit(ModelFactory.Create(cfg, split), split);
+            var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
             results.Add(new { model, seconds = r.History.Skip(1).Min(h => h.Seconds) });
         }
         return results;
@@ -62,8 +58,7 @@ public static class TrainRunner
     /// <summary>Runs every dataset/model pair, or only those named as <c>dataset:model</c> in <paramref name="only"/>.</summary>
     public static object Run(IReadOnlyCollection<string> only)
     {
-        var root = Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
-        var reg = new DatasetRegistry(root, KnownDatasets.All);
+        var reg = Registry();
         var results = new List<object>();
         foreach (var name in new[] { "amazon-beauty", "gowalla" })
         {
@@ -79,11 +74,20 @@ public static class TrainRunner
                 cfg.Set("model", model); cfg.Set("dataset", name); cfg.Set("epochs", model == "mf" ? "5" : "3"); cfg.Set("eval_step", "1000");
                 cfg.Set("init_std", "0.1"); cfg.Set("train_batch_size", "2048"); cfg.Set("learning_rate", "0.001");
                 cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
-                var options = cfg.TrainerOptions() with { Evaluation = cfg.TrainerOptions().Evaluation with { Users = [0] } };
-                var r = new Trainer(options).Fit(ModelFactory.Create(cfg, split), split);
+                var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
                 results.Add(new { dataset = name, model, interactions = split.Train.Count, seconds = r.History.Skip(1).Min(h => h.Seconds) });
             }
         }
         return results;
+    }
+
+    private static DatasetRegistry Registry() =>
+        new(Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data")), KnownDatasets.All);
+
+    /// <summary>The config's trainer options with evaluation cut to one user: only training time is measured.</summary>
+    private static TrainerOptions TimingOptions(RunConfig cfg)
+    {
+        var o = cfg.TrainerOptions();
+        return o with { Evaluation = o.Evaluation with { Users = [0] } };
     }
 }

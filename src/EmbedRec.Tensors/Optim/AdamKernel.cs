@@ -156,7 +156,8 @@ internal static class AdamKernel
         }
     }
 
-    private static int LowerBound(ReadOnlySpan<int> sorted, int value)
+    /// <summary>First index of <paramref name="sorted"/> whose value is ≥ <paramref name="value"/>.</summary>
+    internal static int LowerBound(ReadOnlySpan<int> sorted, int value)
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
@@ -182,23 +183,9 @@ internal static class AdamKernel
         ref float rv = ref MemoryMarshal.GetReference(v);
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
-            var vDecay = Vector512.Create(decay); var vL2 = Vector512.Create(l2);
-            var vB1 = Vector512.Create(s.Beta1); var vC1 = Vector512.Create(c1);
-            var vB2 = Vector512.Create(s.Beta2); var vC2 = Vector512.Create(c2);
-            var vStep = Vector512.Create(s.StepSize); var vBc = Vector512.Create(s.SqrtBc2); var vEps = Vector512.Create(s.Eps);
+            var lanes = new Lanes512(s);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
-                var gi = hasG ? Vector512.LoadUnsafe(ref rg, (nuint)i) : Vector512<float>.Zero;
-                if (s.Decoupled) pi *= vDecay;
-                else if (l2 != 0f) gi += vL2 * pi;
-                var mi = vB1 * Vector512.LoadUnsafe(ref rm, (nuint)i) + vC1 * gi;
-                var vi = vB2 * Vector512.LoadUnsafe(ref rv, (nuint)i) + vC2 * gi * gi;
-                pi -= vStep * mi / (Vector512.Sqrt(vi) / vBc + vEps);
-                mi.StoreUnsafe(ref rm, (nuint)i);
-                vi.StoreUnsafe(ref rv, (nuint)i);
-                pi.StoreUnsafe(ref rp, (nuint)i);
-            }
+                lanes.Step(ref rp, ref rm, ref rv, (nuint)i, hasG ? Vector512.LoadUnsafe(ref rg, (nuint)i) : Vector512<float>.Zero);
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
         {

@@ -83,12 +83,7 @@ internal static class SevoDirectionKernel
     private static void RowsIn(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> values, int width,
         Span<float> m, Span<float> v, Span<float> delta, int r0, int r1, in SevoStep s)
     {
-        int lo = 0, hi = rows.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (rows[mid] < r0) lo = mid + 1; else hi = mid;
-        }
+        int lo = AdamKernel.LowerBound(rows, r0);
         if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
         {
             // One loop over the rows with the constants in registers (gaps between gradient rows are short).
@@ -206,32 +201,11 @@ internal static class SevoDirectionKernel
         ref float rd = ref MemoryMarshal.GetReference(delta);
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
-            var vDecay = Vector512.Create(decay); var vL2 = Vector512.Create(l2);
-            var vB1 = Vector512.Create(s.Beta1); var vK1 = Vector512.Create(k1);
-            var vB2 = Vector512.Create(s.Beta2); var vK2 = Vector512.Create(k2);
-            var vC1 = Vector512.Create(s.C1); var vC2 = Vector512.Create(s.C2);
-            var vBc1 = Vector512.Create(s.Bc1); var vBc2 = Vector512.Create(s.SqrtBc2); var vEps = Vector512.Create(s.Eps);
+            var lanes = new Lanes512(s);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
-                var mi = Vector512.LoadUnsafe(ref rm, (nuint)i);
-                var vi = Vector512.LoadUnsafe(ref rv, (nuint)i);
-                if (s.Decoupled) pi *= vDecay;
-                Vector512<float> gj, g2;
-                if (corrected) { gj = mi * vC1; g2 = vi * vC2; }
-                else
-                {
-                    gj = active ? Vector512.LoadUnsafe(ref rg, (nuint)i) : Vector512<float>.Zero;
-                    if (l2 != 0f) gj += vL2 * pi;
-                    g2 = gj * gj;
-                }
-                mi = vB1 * mi + vK1 * gj;
-                vi = vB2 * vi + vK2 * g2;
-                var di = mi / vBc1 / (Vector512.Sqrt(vi) / vBc2 + vEps);
-                pi.StoreUnsafe(ref rp, (nuint)i);
-                mi.StoreUnsafe(ref rm, (nuint)i);
-                vi.StoreUnsafe(ref rv, (nuint)i);
-                di.StoreUnsafe(ref rd, (nuint)i);
+                if (active) lanes.Active(ref rp, ref rm, ref rv, ref rd, (nuint)i, Vector512.LoadUnsafe(ref rg, (nuint)i));
+                else lanes.Inactive(ref rp, ref rm, ref rv, ref rd, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
