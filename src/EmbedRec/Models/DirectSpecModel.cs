@@ -144,9 +144,9 @@ public sealed class DirectSpecModel : ITrainable, ICustomLoss, IEmbeddingTables
         if (b < MinimumBatchSize) throw new ArgumentException($"DirectSpec needs batches of at least {MinimumBatchSize} pairs, got {b}.");
         var users = batch.Users.AsSpan(0, b).ToArray();
         var items = batch.Positives.AsSpan(0, b).ToArray();
-        var (ue, ie) = _encoder.Encode();
-        var hu = Ops.L2Normalize(Ops.Gather(ue, users));
-        var hi = Ops.L2Normalize(Ops.Gather(ie, items));
+        var (ru, ri) = _encoder.EncodeRows(users, items);
+        var hu = Ops.L2Normalize(ru);
+        var hi = Ops.L2Normalize(ri);
         if (Options.Variant == DirectSpecVariant.DirectAu)
         {
             var diff = Ops.Sub(hu, hi);

@@ -51,6 +51,26 @@ public abstract class EmbeddingModel : ITrainable
         return FinalEmbeddings();
     }
 
+    /// <summary>
+    /// The given rows of the final user and item embeddings, with gradients recorded: what a model that
+    /// only looks at batch rows (DirectSpec, DirectAU) needs. Equal to gathering from <see cref="Encode"/>,
+    /// which is the default; encoders whose full final embeddings are costly (LightGCN) compute just the rows.
+    /// </summary>
+    public (Tensor Users, Tensor Items) EncodeRows(int[] users, int[] items)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        _userFinal = _itemFinal = null;
+        return FinalRows(users, items);
+    }
+
+    /// <summary>Rows of the final embeddings; by default gathered from <see cref="FinalEmbeddings"/>.</summary>
+    protected virtual (Tensor Users, Tensor Items) FinalRows(int[] users, int[] items)
+    {
+        var (u, i) = FinalEmbeddings();
+        return (Ops.Gather(u, users), Ops.Gather(i, items));
+    }
+
     /// <summary>The penalty for a batch (e.g. L2 on its embeddings), or null.</summary>
     protected virtual Tensor? Regularization(TripletBatch batch) => null;
 

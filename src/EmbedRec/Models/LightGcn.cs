@@ -93,6 +93,17 @@ public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
     }
 
     /// <inheritdoc />
+    /// <remarks>One fused propagation of just the batch rows (<see cref="Ops.PropagateRows"/>), users first.</remarks>
+    protected override (Tensor Users, Tensor Items) FinalRows(int[] users, int[] items)
+    {
+        var nodes = new int[users.Length + items.Length];
+        users.CopyTo(nodes, 0);
+        for (int k = 0; k < items.Length; k++) nodes[users.Length + k] = UserCount + items[k];
+        var rows = Ops.PropagateRows(Graph, _net.Embedding.Weight, Options.Layers, nodes, 1f / (Options.Layers + 1));
+        return (Ops.Slice(rows, 0, 0, users.Length), Ops.Slice(rows, 0, users.Length, items.Length));
+    }
+
+    /// <inheritdoc />
     protected override Tensor? Regularization(TripletBatch batch)
     {
         if (Options.RegWeight == 0) return null;
