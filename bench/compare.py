@@ -4,10 +4,13 @@
     python3 bench/compare.py [gemm] [--seconds S] [--rounds R] [CORETYPE ...]
     python3 bench/compare.py eval [--block N]
     python3 bench/compare.py train [DATASET:MODEL ...] [--max-batches N]
+    python3 bench/compare.py directspec [--max-batches N]
 
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
 Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ../shared/data.
+`directspec` times an epoch of MF-BPR and DirectSpec+(MF) on CiteULike (batch 256, SGD) on both sides
+(bench/peers/directspec_peer.py) and prints each side's DirectSpec+/BPR ratio and EmbedRec/PyTorch ratios.
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
@@ -84,8 +87,29 @@ def compare_train(args):
               f"{o['seconds'] / p['seconds']:>8.2f}", flush=True)
 
 
+def compare_directspec(args):
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    env = dict(os.environ, EMBEDREC_DATA=root)
+    max_batches = args[args.index("--max-batches") + 1] if "--max-batches" in args else "100"
+    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
+                   cwd=ROOT, check=True, capture_output=True)
+    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    ours = run(["dotnet", dll, "quick", "directspec", "--json"], env)["directspec"]
+    peer = run([PY, "bench/peers/directspec_peer.py", root, "--max-batches", max_batches], env)
+    o = {m: min(r["seconds"] for r in ours if r["model"] == m) for m in ("mf", "directspec+")}
+    p = {r["model"]: r["seconds"] for r in peer["directspec"]}
+    print(f"CiteULike epoch, d=64, batch 256, SGD; PyTorch {peer['torch']} on {peer['threads']} threads, "
+          f"timed on {max_batches} batches and scaled")
+    print(f"  {'model':<14}{'EmbedRec s':>12}{'PyTorch s':>11}{'ratio':>8}")
+    for m in ("mf", "directspec+"):
+        print(f"  {m:<14}{o[m]:>12.3f}{p[m]:>11.3f}{o[m] / p[m]:>8.2f}")
+    print(f"  DirectSpec+ / MF-BPR: EmbedRec {o['directspec+'] / o['mf']:.2f}x, PyTorch {p['directspec+'] / p['mf']:.2f}x")
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "directspec":
+        return compare_directspec(args[1:])
     if args and args[0] == "train":
         return compare_train(args[1:])
     if args and args[0] == "eval":

@@ -139,10 +139,14 @@ internal static class TrainCommands
         var dir = new Argument<string>("run-dir") { Description = "A run directory written by 'embedrec train'." };
         var which = new Option<string>("--split") { Description = "test (training and validation items excluded) or valid (training items excluded).", DefaultValueFactory = _ => "test" };
         var tail = new Option<bool>("--tail-users") { Description = "Only the 25% of users with the fewest training interactions." };
-        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail };
+        var metrics = new Option<string?>("--metrics") { Description = "Metrics instead of the run's, comma-separated (e.g. capped_recall,ndcg)." };
+        var topk = new Option<string?>("--topk") { Description = "Cutoffs instead of the run's, comma-separated (e.g. 10,20)." };
+        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, metrics, topk };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
             var (cfg, split, model) = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
+            if (p.GetValue(metrics) is { } m) cfg.Set("metrics", m);
+            if (p.GetValue(topk) is { } k) cfg.Set("topk", k);
             var options = cfg.TrainerOptions().Evaluation;
             var train = split.Train.ToUserItems();
             var valid = split.Valid.ToUserItems();

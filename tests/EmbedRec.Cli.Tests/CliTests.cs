@@ -52,6 +52,13 @@ public sealed class CliTests : IDisposable
         var ev = Run("evaluate", "run", "--split", "valid");
         Assert.True(ev.Code == 0, ev.Err);
         Assert.Contains("ndcg@10", ev.Out);
+        var capped = Run("evaluate", "run", "--metrics", "capped_recall,ndcg", "--topk", "20");
+        Assert.True(capped.Code == 0, capped.Err);
+        Assert.Contains("capped_recall@20", capped.Out);
+        Assert.DoesNotContain("ndcg@10", capped.Out);
+        var badMetric = Run("evaluate", "run", "--metrics", "recal");
+        Assert.Equal(1, badMetric.Code);
+        Assert.Contains("Unknown metric 'recal'", badMetric.Err);
         var tail = Run("evaluate", "run", "--tail-users");
         Assert.Contains("tail users", tail.Out);
         var rec = Run("recommend", "run", "--user", "u7", "--k", "3");
