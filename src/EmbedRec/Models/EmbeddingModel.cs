@@ -64,6 +64,12 @@ public abstract class EmbeddingModel : ITrainable
         return FinalRows(users, items);
     }
 
+    /// <summary>
+    /// Whether <see cref="Forward"/> should score a batch from <see cref="FinalRows"/> rather than from the
+    /// full <see cref="FinalEmbeddings"/> (true when the encoder computes rows more cheaply than the whole table).
+    /// </summary>
+    protected virtual bool PrefersRows => false;
+
     /// <summary>Rows of the final embeddings; by default gathered from <see cref="FinalEmbeddings"/>.</summary>
     protected virtual (Tensor Users, Tensor Items) FinalRows(int[] users, int[] items)
     {
@@ -79,9 +85,20 @@ public abstract class EmbeddingModel : ITrainable
     {
         ArgumentNullException.ThrowIfNull(batch);
         _userFinal = _itemFinal = null;
-        var (users, items) = FinalEmbeddings();
         int b = batch.Count, n = batch.NegativesPerPositive;
         var uIdx = batch.Users.AsSpan(0, b).ToArray();
+        if (!allItems && PrefersRows)
+        {
+            var wanted = new int[b * (1 + n)];
+            batch.Positives.AsSpan(0, b).CopyTo(wanted);
+            batch.Negatives.AsSpan(0, b * n).CopyTo(wanted.AsSpan(b));
+            var (ur, ir) = FinalRows(uIdx, wanted);
+            var posScores = Ops.RowDot(ur, Ops.Slice(ir, 0, 0, b));
+            var userRows = n == 1 ? ur : Ops.Gather(ur, Repeat([.. Enumerable.Range(0, b)], n));
+            var negScores = Ops.RowDot(userRows, Ops.Slice(ir, 0, b, b * n));
+            return new BatchScores(posScores, negScores, null, Regularization(batch));
+        }
+        var (users, items) = FinalEmbeddings();
         var u = Ops.Gather(users, uIdx);
         var pos = Ops.RowDot(u, Ops.Gather(items, batch.Positives.AsSpan(0, b).ToArray()));
         var neg = Ops.RowDot(n == 1 ? u : Ops.Gather(users, Repeat(uIdx, n)), Ops.Gather(items, batch.Negatives.AsSpan(0, b * n).ToArray()));

@@ -93,6 +93,9 @@ public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
     }
 
     /// <inheritdoc />
+    protected override bool PrefersRows => true;
+
+    /// <inheritdoc />
     /// <remarks>One fused propagation of just the batch rows (<see cref="Ops.PropagateRows"/>), users first.</remarks>
     protected override (Tensor Users, Tensor Items) FinalRows(int[] users, int[] items)
     {

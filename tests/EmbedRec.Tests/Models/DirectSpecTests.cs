@@ -159,6 +159,32 @@ public class DirectSpecTests
     }
 
     [Fact]
+    public void LightGcnBprScoresFromBatchRowsEqualTheFullPath()
+    {
+        var log = new LogBuilder();
+        var rng = new Rng(4);
+        for (int u = 0; u < 40; u++) for (int k = 0; k < 5; k++) log.Add("u" + u, "i" + rng.NextInt(30));
+        var train = log.Build();
+        var sets = train.ToUserItems();
+        var batch = new TripletBatcher(train, new UniformNegativeSampler(sets, train.ItemCount), 32, 2).Epoch(new Rng(6)).First();
+        (float[] Pos, float[] Neg, float[] Grad) Run(bool allItems)
+        {
+            var m = new LightGcn(train, new LightGcnOptions { EmbeddingSize = 8 }, new Rng(5));
+            var s = m.Forward(batch, allItems);
+            var (pos, neg) = (s.Positive.ToArray(), s.Negative.ToArray());
+            Ops.Sub(Ops.Sum(Ops.Mul(s.Positive, s.Positive)), Ops.Sum(s.Negative)).Backward();
+            return (pos, neg, m.Embedding0.Grad!.ToArray());
+        }
+        var full = Run(true);
+        var rows = Run(false);
+        foreach (var (a, b, what) in new[] { (full.Pos, rows.Pos, "positive"), (full.Neg, rows.Neg, "negative"), (full.Grad, rows.Grad, "gradient") })
+        {
+            Assert.Equal(a.Length, b.Length);
+            for (int k = 0; k < a.Length; k++) Assert.True(Math.Abs(a[k] - b[k]) <= 1e-6f, $"{what} {k}: {a[k]} vs {b[k]}");
+        }
+    }
+
+    [Fact]
     public void UniformUserBatchesDrawUsersUniformly()
     {
         var log = new LogBuilder();
