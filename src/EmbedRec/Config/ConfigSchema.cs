@@ -70,7 +70,7 @@ public static class ConfigSchema
         new("mlp_embedding_size", ConfigType.Int, "32", "NeuMF MLP embedding size"),
         new("mlp_layers", ConfigType.IntList, "64,32,16", "NeuMF MLP tower"),
         new("k", ConfigType.Int, "100", "neighbours (itemknn, userknn)"),
-        new("sampling", ConfigType.String, null, "interactions or users (default: users for directspec/directau, interactions otherwise)"),
+        new("sampling", ConfigType.String, null, "interactions or users (default: users for directspec and directspec+, interactions otherwise)"),
         new("encoder", ConfigType.String, "mf", "directspec/directau encoder: mf or lightgcn"),
         new("alpha", ConfigType.Float, "1.0", "DirectSpec α"),
         new("gamma_mode", ConfigType.String, "constant", "DirectSpec+ Γ: constant, static or learned"),

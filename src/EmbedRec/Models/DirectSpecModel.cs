@@ -121,6 +121,10 @@ public sealed class DirectSpecModel : ITrainable, ICustomLoss, IEmbeddingTables
     /// <inheritdoc />
     public int MinimumBatchSize => 2;
 
+    /// <inheritdoc />
+    /// <remarks>DirectSpec's code samples users; DirectAU's walks the training interactions.</remarks>
+    public bool SamplesUsers => Options.Variant != DirectSpecVariant.DirectAu;
+
     /// <summary>The encoder.</summary>
     public EmbeddingModel Encoder => _encoder;
 

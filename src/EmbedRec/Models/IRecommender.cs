@@ -82,6 +82,12 @@ public interface ICustomLoss
 
     /// <summary>The smallest batch the loss is defined for.</summary>
     int MinimumBatchSize { get; }
+
+    /// <summary>
+    /// Whether the method draws its batches as users sampled uniformly, one positive each (DirectSpec),
+    /// rather than as training interactions (DirectAU); the <c>sampling</c> key overrides it.
+    /// </summary>
+    bool SamplesUsers { get; }
 }
 
 /// <summary>Training losses over <see cref="BatchScores"/>.</summary>

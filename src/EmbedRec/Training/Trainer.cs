@@ -106,7 +106,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         if (custom is not null && Options.BatchSize < custom.MinimumBatchSize)
             throw new ArgumentException($"train_batch_size {Options.BatchSize} is too small for {model.Name}: it needs batches of at least {custom.MinimumBatchSize}.");
         var sampler = new UniformNegativeSampler(train, split.ItemCount);
-        bool byUsers = Options.Sampling == SamplingKind.Users || (Options.Sampling is null && custom is not null);
+        bool byUsers = Options.Sampling == SamplingKind.Users || (Options.Sampling is null && custom is { SamplesUsers: true });
         var interactions = new TripletBatcher(split.Train, sampler, Options.BatchSize, Options.Negatives);
         var uniformUsers = byUsers ? new UniformUserBatcher(train, sampler, Options.BatchSize, Options.Negatives) : null;
         int batchesPerEpoch = uniformUsers?.BatchesPerEpoch ?? interactions.BatchesPerEpoch;

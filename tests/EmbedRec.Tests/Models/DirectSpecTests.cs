@@ -185,6 +185,17 @@ public class DirectSpecTests
     }
 
     [Fact]
+    public void DirectSpecSamplesUsersAndDirectAuInteractionsByDefault()
+    {
+        foreach (var (model, users) in new[] { ("directspec", true), ("directspec+", true), ("directau", false) })
+        {
+            var cfg = new EmbedRec.Config.RunConfig().With("model", model).With("dataset", "synthetic");
+            var split = Experiment.LoadSplit(cfg, new EmbedRec.Data.Registry.DatasetRegistry(".", []));
+            Assert.Equal(users, ((ICustomLoss)ModelFactory.Create(cfg, split)).SamplesUsers);
+        }
+    }
+
+    [Fact]
     public void UniformUserBatchesDrawUsersUniformly()
     {
         var log = new LogBuilder();
