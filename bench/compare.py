@@ -40,6 +40,13 @@ def run(cmd, env):
     return json.loads(text[text.index("{"):])
 
 
+def build_bench():
+    """Builds the benchmark project (Release) and returns the path of its DLL."""
+    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
+                   cwd=ROOT, check=True, capture_output=True)
+    return os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+
+
 def best(runs):
     """The first run with every GFLOP/s figure replaced by its maximum over the runs."""
     out = runs[0]
@@ -56,9 +63,7 @@ def compare_eval(args):
         block = args[args.index("--block") + 1]
     root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
     env = dict(os.environ, EMBEDREC_DATA=root)
-    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
-                   cwd=ROOT, check=True, capture_output=True)
-    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    dll = build_bench()
     ours = run(["dotnet", dll, "quick", "eval", "--json", "--block", block], env)
     peer = run([PY, "bench/peers/eval_peer.py", root, block], env)
     print(f"Full-ranking evaluation, 64-d dot products, top-20, block {block}; EmbedRec: {ours['engine']['blas']}; peer: torch {peer['torch']}")
@@ -73,9 +78,7 @@ def compare_train(args):
     env = dict(os.environ, EMBEDREC_DATA=root)
     max_batches = args[args.index("--max-batches") + 1] if "--max-batches" in args else "40"
     pairs = [a for a in args if ":" in a] or ["amazon-beauty:mf", "amazon-beauty:lightgcn", "gowalla:mf", "gowalla:lightgcn"]
-    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
-                   cwd=ROOT, check=True, capture_output=True)
-    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    dll = build_bench()
     print(f"Training epoch (d=64, batch 2048, 1 negative, Adam lr 1e-3); PyTorch LightGCN epochs timed on "
           f"{max_batches} batches and scaled", flush=True)
     print(f"  {'dataset':<16}{'model':<10}{'interactions':>13}{'EmbedRec s':>12}{'PyTorch s':>11}{'ratio':>8}", flush=True)
@@ -91,9 +94,7 @@ def compare_directspec(args):
     root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
     env = dict(os.environ, EMBEDREC_DATA=root)
     max_batches = args[args.index("--max-batches") + 1] if "--max-batches" in args else "100"
-    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
-                   cwd=ROOT, check=True, capture_output=True)
-    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    dll = build_bench()
     ours = run(["dotnet", dll, "quick", "directspec", "--json"], env)["directspec"]
     peer = run([PY, "bench/peers/directspec_peer.py", root, "--max-batches", max_batches], env)
     o = {m: min(r["seconds"] for r in ours if r["model"] == m) for m in ("mf", "directspec+")}
@@ -127,9 +128,7 @@ def main():
         rounds = int(args[i + 1])
         del args[i:i + 2]
     coretypes = args or ["Haswell", "SkylakeX"]
-    subprocess.run(["dotnet", "build", "-c", "Release", "bench/EmbedRec.Benchmarks", "-v", "q", "-nologo"],
-                   cwd=ROOT, check=True, capture_output=True)
-    dll = os.path.join(ROOT, "bench/EmbedRec.Benchmarks/bin/Release/net10.0/EmbedRec.Benchmarks.dll")
+    dll = build_bench()
     for ct in coretypes:
         env = dict(os.environ, OPENBLAS_CORETYPE=ct)
         env.pop("OPENBLAS_L2_SIZE", None)

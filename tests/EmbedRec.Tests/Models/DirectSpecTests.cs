@@ -131,13 +131,25 @@ public class DirectSpecTests
         }
     }
 
+    /// <summary>A random interaction log: each user draws <paramref name="perUser"/> items uniformly.</summary>
+    private static InteractionLog RandomLog(int users, int perUser, int items, ulong seed)
+    {
+        var log = new LogBuilder();
+        var rng = new Rng(seed);
+        for (int u = 0; u < users; u++) for (int k = 0; k < perUser; k++) log.Add("u" + u, "i" + rng.NextInt(items));
+        return log.Build();
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++) Assert.True(Math.Abs(expected[k] - actual[k]) <= 1e-6f, $"{what} {k}: {expected[k]} vs {actual[k]}");
+    }
+
     [Fact]
     public void LightGcnBatchRowsEqualTheGatheredFullPropagation()
     {
-        var log = new LogBuilder();
-        var rng = new Rng(3);
-        for (int u = 0; u < 30; u++) for (int k = 0; k < 4; k++) log.Add("u" + u, "i" + rng.NextInt(25));
-        var train = log.Build();
+        var train = RandomLog(30, 4, 25, 3);
         int[] users = [0, 5, 5, 29], items = [3, 0, 17, 3];
         var upstreamU = Tensor.RandomNormal(new Rng(8), [4, 16]);
         var upstreamI = Tensor.RandomNormal(new Rng(9), [4, 16]);
@@ -153,18 +165,15 @@ public class DirectSpecTests
         }
         var gFull = Run(false, out var vFull);
         var gRows = Run(true, out var vRows);
-        for (int k = 0; k < vFull.Length; k++) Assert.True(Math.Abs(vFull[k] - vRows[k]) <= 1e-6f, $"value {k}: {vFull[k]} vs {vRows[k]}");
-        for (int k = 0; k < gFull.Length; k++) Assert.True(Math.Abs(gFull[k] - gRows[k]) <= 1e-6f, $"gradient {k}: {gFull[k]} vs {gRows[k]}");
+        AssertClose(vFull, vRows, "value");
+        AssertClose(gFull, gRows, "gradient");
         Assert.Contains(gRows, g => g != 0f);
     }
 
     [Fact]
     public void LightGcnBprScoresFromBatchRowsEqualTheFullPath()
     {
-        var log = new LogBuilder();
-        var rng = new Rng(4);
-        for (int u = 0; u < 40; u++) for (int k = 0; k < 5; k++) log.Add("u" + u, "i" + rng.NextInt(30));
-        var train = log.Build();
+        var train = RandomLog(40, 5, 30, 4);
         var sets = train.ToUserItems();
         var batch = new TripletBatcher(train, new UniformNegativeSampler(sets, train.ItemCount), 32, 2).Epoch(new Rng(6)).First();
         (float[] Pos, float[] Neg, float[] Grad) Run(bool allItems)
@@ -177,11 +186,9 @@ public class DirectSpecTests
         }
         var full = Run(true);
         var rows = Run(false);
-        foreach (var (a, b, what) in new[] { (full.Pos, rows.Pos, "positive"), (full.Neg, rows.Neg, "negative"), (full.Grad, rows.Grad, "gradient") })
-        {
-            Assert.Equal(a.Length, b.Length);
-            for (int k = 0; k < a.Length; k++) Assert.True(Math.Abs(a[k] - b[k]) <= 1e-6f, $"{what} {k}: {a[k]} vs {b[k]}");
-        }
+        AssertClose(full.Pos, rows.Pos, "positive");
+        AssertClose(full.Neg, rows.Neg, "negative");
+        AssertClose(full.Grad, rows.Grad, "gradient");
     }
 
     [Fact]
