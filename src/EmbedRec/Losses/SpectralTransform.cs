@@ -53,38 +53,54 @@ public static class SpectralTransform
 
     /// <summary>
     /// The static Γ of a batch of nodes: τ₀ for pairs within graph distance 2 of the training interactions
-    /// (the same node, users sharing an item, or items sharing a user), τ₁ otherwise. Built per batch from
-    /// the nodes' sorted neighbour sets, never as a dense all-nodes matrix.
+    /// (the same node, users sharing an item, or items sharing a user), τ₁ otherwise. Built per batch, never
+    /// as a dense all-nodes matrix: each neighbour gets a bitset of the batch rows that have it, and row i's
+    /// τ₀ set is the union of its neighbours' bitsets, so the cost is Σ deg(i)·B/64 word operations
+    /// (the pairwise intersection of neighbour lists it replaces cost Σ_ij deg(i) + deg(j)).
     /// </summary>
     public static Tensor StaticGamma(ReadOnlySpan<int> nodes, UserItems neighbours, float tau0, float tau1)
     {
         ArgumentNullException.ThrowIfNull(neighbours);
         if (!(tau0 > 0) || !(tau1 > 0)) throw new ArgumentOutOfRangeException(nameof(tau0), $"τ₀ and τ₁ must be positive, got {tau0} and {tau1}.");
-        int b = nodes.Length;
-        var g = new float[b * b];
+        int b = nodes.Length, words = (b + 63) >> 6;
+        foreach (int node in nodes)
+            if ((uint)node >= (uint)neighbours.UserCount)
+                throw new ArgumentOutOfRangeException(nameof(nodes), node, $"Static Γ: node {node} is outside the graph's {neighbours.UserCount} nodes.");
+
+        // One bitset (flat, `words` ulongs) per distinct neighbour and per distinct batch node (for duplicates).
+        int edges = 0;
+        foreach (int node in nodes) edges += neighbours.Of(node).Length;
+        var neighbourSlot = new Dictionary<int, int>(edges);
+        var nodeSlot = new Dictionary<int, int>(b);
+        var masks = new ulong[(edges + b) * words];
+        int slots = 0;
+        int SlotOf(Dictionary<int, int> map, int key)
+        {
+            if (!map.TryGetValue(key, out int slot)) map[key] = slot = slots++;
+            return slot * words;
+        }
+        var rowSlots = new int[b];
         for (int i = 0; i < b; i++)
         {
-            var ni = neighbours.Of(nodes[i]);
-            g[i * b + i] = tau0;
-            for (int j = i + 1; j < b; j++)
+            ulong bit = 1UL << (i & 63);
+            masks[(rowSlots[i] = SlotOf(nodeSlot, nodes[i])) + (i >> 6)] |= bit;
+            foreach (int n in neighbours.Of(nodes[i])) masks[SlotOf(neighbourSlot, n) + (i >> 6)] |= bit;
+        }
+
+        var g = new float[b * b];
+        var row = new ulong[words];
+        for (int i = 0; i < b; i++)
+        {
+            Array.Copy(masks, rowSlots[i], row, 0, words);
+            foreach (int n in neighbours.Of(nodes[i]))
             {
-                float v = nodes[i] == nodes[j] || Intersects(ni, neighbours.Of(nodes[j])) ? tau0 : tau1;
-                g[i * b + j] = v;
-                g[j * b + i] = v;
+                var m = masks.AsSpan(neighbourSlot[n] * words, words);
+                for (int w = 0; w < words; w++) row[w] |= m[w];
             }
+            var gi = g.AsSpan(i * b, b);
+            for (int j = 0; j < b; j++) gi[j] = (row[j >> 6] >> (j & 63) & 1UL) != 0 ? tau0 : tau1;
         }
         return Tensor.FromArray(g, b, b);
-    }
-
-    private static bool Intersects(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
-    {
-        int i = 0, j = 0;
-        while (i < a.Length && j < b.Length)
-        {
-            if (a[i] == b[j]) return true;
-            if (a[i] < b[j]) i++; else j++;
-        }
-        return false;
     }
 
     /// <summary>The optional norm shrink x ← x·(s‖x‖) (SPEC §4), row-wise.</summary>

@@ -102,6 +102,30 @@ public class DirectSpecTests
     }
 
     [Fact]
+    public void StaticGammaMatchesTheDefinitionOnARandomGraphAcrossBitsetWords()
+    {
+        // 150 rows span three 64-bit words; duplicates and a node without neighbours are included.
+        var rng = new Rng(7);
+        var log = new LogBuilder();
+        for (int u = 0; u < 60; u++)
+            for (int k = 0; k < 1 + u % 4; k++) log.Add($"u{u}", $"i{rng.NextInt(400)}");
+        var sets = log.Build().ToUserItems();
+        var nodes = new int[150];
+        for (int i = 0; i < nodes.Length; i++) nodes[i] = rng.NextInt(sets.UserCount);
+        var g = SpectralTransform.StaticGamma(nodes, sets, 1f, 2f).ToArray();
+        int b = nodes.Length, related = 0;
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < b; j++)
+            {
+                bool near = nodes[i] == nodes[j] || sets.Of(nodes[i]).ToArray().Intersect(sets.Of(nodes[j]).ToArray()).Any();
+                Assert.Equal(near ? 1f : 2f, g[i * b + j]);
+                if (near && nodes[i] != nodes[j]) related++;
+            }
+        Assert.True(related > 0, "the random graph should have related pairs");
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpectralTransform.StaticGamma([0, sets.UserCount], sets, 1f, 2f));
+    }
+
+    [Fact]
     public void BadInputIsRejected()
     {
         var h = Tensor.RandomNormal(new Rng(1), [4, 3]);
