@@ -9,8 +9,8 @@
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
 Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ../shared/data.
-`directspec` times an epoch of MF-BPR and DirectSpec+(MF) on CiteULike (batch 256, SGD) on both sides
-(bench/peers/directspec_peer.py) and prints each side's DirectSpec+/BPR ratio and EmbedRec/PyTorch ratios.
+`directspec` times an epoch of MF-BPR, DirectSpec(MF) and DirectSpec+(MF; constant and static Γ) on CiteULike (batch 256, SGD) on both sides
+(bench/peers/directspec_peer.py) and prints each side's ratio to MF-BPR and EmbedRec/PyTorch ratios (static Γ has no peer).
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
@@ -97,15 +97,14 @@ def compare_directspec(args):
     dll = build_bench()
     ours = run(["dotnet", dll, "quick", "directspec", "--json"], env)["directspec"]
     peer = run([PY, "bench/peers/directspec_peer.py", root, "--max-batches", max_batches], env)
-    o = {m: min(r["seconds"] for r in ours if r["model"] == m) for m in ("mf", "directspec+")}
+    o = {m: min(r["seconds"] for r in ours if r["model"] == m) for m in {r["model"] for r in ours}}
     p = {r["model"]: r["seconds"] for r in peer["directspec"]}
     print(f"CiteULike epoch, d=64, batch 256, SGD; PyTorch {peer['torch']} on {peer['threads']} threads, "
           f"timed on {max_batches} batches and scaled")
-    print(f"  {'model':<14}{'EmbedRec s':>12}{'PyTorch s':>11}{'ratio':>8}")
-    for m in ("mf", "directspec+"):
-        print(f"  {m:<14}{o[m]:>12.3f}{p[m]:>11.3f}{o[m] / p[m]:>8.2f}")
-    print(f"  DirectSpec+ / MF-BPR: EmbedRec {o['directspec+'] / o['mf']:.2f}x, PyTorch {p['directspec+'] / p['mf']:.2f}x")
-
+    print(f"  {'model':<19}{'EmbedRec s':>11}{'/ MF-BPR':>9}{'PyTorch s':>11}{'/ MF-BPR':>9}{'ours/torch':>11}")
+    for m in ("mf", "directspec", "directspec+", "directspec+static"):
+        theirs = (f"{p[m]:>11.3f}{p[m] / p['mf']:>8.2f}x{o[m] / p[m]:>11.2f}" if m in p else f"{'—':>11}{'':>9}{'':>11}")
+        print(f"  {m:<19}{o[m]:>11.3f}{o[m] / o['mf']:>8.2f}x{theirs}")
 
 def main():
     args = sys.argv[1:]

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""PyTorch peer of `quick directspec`: epoch time of MF-BPR and DirectSpec+(MF) on CiteULike (the
+"""PyTorch peer of `quick directspec`: epoch time of MF-BPR, DirectSpec(MF) and DirectSpec+(MF) on CiteULike (the
 DirectSpec authors' split), both with d = 64, batch 256 and plain SGD as in the authors' code.
 
     python3 bench/peers/directspec_peer.py DATA_ROOT [--max-batches N] [--threads T]
 
 MF-BPR: one uniform negative per positive, −mean log σ(s⁺ − s⁻). DirectSpec+: B users drawn uniformly
 with replacement, one positive each, rows L2-normalized, H − α·softmax(τ·HHᵀ)·H on each side, the norm
-shrink x·(s‖x‖), −mean log σ(ĥ_uᵀĥ_i). An epoch is |train| / 256 steps on both sides. With
+shrink x·(s‖x‖), −mean log σ(ĥ_uᵀĥ_i). DirectSpec: the same with H − 0.03·H(HᵀH). An epoch is |train| / 256 steps on both sides. With
 --max-batches N an epoch is timed on N batches and scaled; each model reports the best of 2 timed
 epochs after a warm-up one. Prints JSON.
 """
@@ -46,9 +46,12 @@ def main():
         a = np.sqrt(6.0 / (n + 64))
         return (torch.rand(n, 64) * 2 - 1).mul_(a).requires_grad_()
 
-    def transform(h, alpha=1.0, tau=3.0, shrink=0.03):
+    def transform(h, plus, alpha=1.0, tau=3.0, shrink=0.03):
         h = h / h.norm(dim=1, keepdim=True)
-        h = h - alpha * torch.softmax(h @ h.t() * tau, 1) @ h
+        if plus:
+            h = h - alpha * torch.softmax(h @ h.t() * tau, 1) @ h
+        else:
+            h = h - 0.03 * h @ (h.t() @ h)
         return h * (h.norm(dim=1, keepdim=True) * shrink)
 
     def epoch(model, ue, ie, lr):
@@ -63,7 +66,8 @@ def main():
             else:
                 u = rng.integers(0, users, 256)
                 p = by_user[start[u] + (rng.random(256) * (start[u + 1] - start[u])).astype(np.int64)]
-                hu, hp = transform(ue[torch.from_numpy(u)]), transform(ie[torch.from_numpy(p)])
+                plus = model == "directspec+"
+                hu, hp = transform(ue[torch.from_numpy(u)], plus), transform(ie[torch.from_numpy(p)], plus)
                 loss = -torch.nn.functional.logsigmoid((hu * hp).sum(1)).mean()
             loss.backward()
             with torch.no_grad():
@@ -74,7 +78,7 @@ def main():
         return (time.perf_counter() - t0) * steps / timed
 
     out = []
-    for model in ("mf", "directspec+"):
+    for model in ("mf", "directspec", "directspec+"):
         ue, ie = table(users), table(items)
         lr = 0.05 if model == "mf" else 180.0
         times = [epoch(model, ue, ie, lr) for _ in range(3)]
