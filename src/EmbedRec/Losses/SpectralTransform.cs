@@ -52,6 +52,24 @@ public static class SpectralTransform
     }
 
     /// <summary>
+    /// The learned Γ of the paper's dynamic design: a temperature t_uv = σ(wᵀ[h_u ∥ h_v]) that divides the
+    /// similarities (paper Eq. 20, exp(h_uᵀh_v / τ)), so Γ_uv = 1 / t_uv = 1 + exp(−(w₁ᵀh_u + w₂ᵀh_v)) ≥ 1,
+    /// an outer sum of two projections of H [B, d] by w [2d]. (Multiplying by σ itself, in (0, 1), makes
+    /// the softmax nearly uniform, the step a mere centring, and positive-only training collapses.)
+    /// </summary>
+    public static Tensor LearnedGamma(Tensor h, Tensor w)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(w);
+        if (h.Rank != 2) throw new ArgumentException($"Learned Γ needs a batch [B, d], got {h.ShapeString}.");
+        int b = h.Dim(0), d = h.Dim(1);
+        if (w.Rank != 1 || w.Dim(0) != 2 * d) throw new ArgumentException($"Learned Γ: w {w.ShapeString} must be [{2 * d}] for rows of width {d}.");
+        var a = Ops.MatMul(h, Ops.Reshape(Ops.Slice(w, 0, 0, d), d, 1));                  // [B, 1]
+        var c = Ops.Reshape(Ops.MatMul(h, Ops.Reshape(Ops.Slice(w, 0, d, d), d, 1)), 1, b); // [1, B]
+        return Ops.AddScalar(Ops.Exp(Ops.Neg(Ops.Add(a, c))), 1f);
+    }
+
+    /// <summary>
     /// The static Γ of a batch of nodes: τ₀ for pairs within graph distance 2 of the training interactions
     /// (the same node, users sharing an item, or items sharing a user), τ₁ otherwise. Built per batch, never
     /// as a dense all-nodes matrix: each neighbour gets a bitset of the batch rows that have it, and row i's

@@ -28,7 +28,10 @@ public enum GammaMode
     /// <summary>τ₀ for pairs within graph distance 2 in the training interactions, τ₁ otherwise.</summary>
     Static,
 
-    /// <summary>Γ_uv = σ(wᵀ[h_u ∥ h_v]) with a learned w (the paper's weaker variant).</summary>
+    /// <summary>
+    /// A learned temperature σ(wᵀ[h_u ∥ h_v]) (the paper's weaker variant), dividing the similarities as the
+    /// paper's Eq. 20 writes it: Γ_uv = 1 / σ(wᵀ[h_u ∥ h_v]) ≥ 1.
+    /// </summary>
     Learned,
 }
 
@@ -174,20 +177,10 @@ public sealed class DirectSpecModel : ITrainable, ICustomLoss, IEmbeddingTables
         {
             var gamma = Options.Gamma == GammaMode.Static
                 ? SpectralTransform.StaticGamma(nodes, neighbours, Options.Tau0, Options.Tau1)
-                : LearnedGamma(h);
+                : SpectralTransform.LearnedGamma(h, _net.GammaWeight!);
             t = SpectralTransform.DirectSpecPlus(h, Options.Alpha, gamma);
         }
         return Options.Shrink is { } s ? SpectralTransform.NormShrink(t, s) : t;
-    }
-
-    private Tensor LearnedGamma(Tensor h)
-    {
-        // σ(wᵀ[h_u ∥ h_v]) = σ(w₁ᵀh_u + w₂ᵀh_v): an outer sum of two projections.
-        int d = h.Dim(1), b = h.Dim(0);
-        var w = _net.GammaWeight!;
-        var a = Ops.MatMul(h, Ops.Reshape(Ops.Slice(w, 0, 0, d), d, 1));           // [B, 1]
-        var c = Ops.Reshape(Ops.MatMul(h, Ops.Reshape(Ops.Slice(w, 0, d, d), d, 1)), 1, b); // [1, B]
-        return Ops.Sigmoid(Ops.Add(a, c));
     }
 
     /// <summary>DirectAU's uniformity: log mean over distinct pairs of exp(−2‖x_i − x_j‖²), for unit rows ‖x_i − x_j‖² = 2 − 2x_iᵀx_j.</summary>

@@ -126,6 +126,19 @@ public class DirectSpecTests
     }
 
     [Fact]
+    public void LearnedGammaIsTheReciprocalOfTheLearnedTemperature()
+    {
+        var h = Tensor.FromArray([1f, 0f, 0f, 1f, 0.6f, 0.8f], 3, 2);
+        var w = Tensor.FromArray([0.5f, -1f, 2f, 0.25f], 4);
+        var g = SpectralTransform.LearnedGamma(h, w).ToArray();
+        float[] a = [0.5f, -1f, 0.5f * 0.6f - 0.8f], c = [2f, 0.25f, 2f * 0.6f + 0.25f * 0.8f];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(1f / (1f / (1f + MathF.Exp(-(a[i] + c[j])))), g[i * 3 + j], 4);
+        Assert.Throws<ArgumentException>(() => SpectralTransform.LearnedGamma(h, Tensor.Zeros(3)));
+    }
+
+    [Fact]
     public void BadInputIsRejected()
     {
         var h = Tensor.RandomNormal(new Rng(1), [4, 3]);
