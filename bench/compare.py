@@ -9,8 +9,9 @@
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
 Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ../shared/data.
-`directspec` times an epoch of MF-BPR, DirectSpec(MF) and DirectSpec+(MF; constant and static Γ) on CiteULike (batch 256, SGD) on both sides
-(bench/peers/directspec_peer.py) and prints each side's ratio to MF-BPR and EmbedRec/PyTorch ratios (static Γ has no peer).
+`directspec` times an epoch of MF-BPR, DirectSpec(MF) and DirectSpec+(MF; constant and static Γ) on
+CiteULike (batch 256, SGD) on both sides (bench/peers/directspec_peer.py) and prints each side's ratio to
+MF-BPR and EmbedRec/PyTorch ratios (static Γ has no peer).
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
@@ -105,6 +106,7 @@ def compare_directspec(args):
     for m in ("mf", "directspec", "directspec+", "directspec+static"):
         theirs = (f"{p[m]:>11.3f}{p[m] / p['mf']:>8.2f}x{o[m] / p[m]:>11.2f}" if m in p else f"{'—':>11}{'':>9}{'':>11}")
         print(f"  {m:<19}{o[m]:>11.3f}{o[m] / o['mf']:>8.2f}x{theirs}")
+
 
 def main():
     args = sys.argv[1:]

@@ -36,11 +36,11 @@ public static class TrainRunner
     }
 
     /// <summary>
-    /// Epoch time of DirectSpec+ (MF encoder; constant and static Γ) and DirectSpec against MF-BPR on CiteULike (the authors' split), in one run:
-    /// both with d = 64, batch 256 and plain SGD as in the DirectSpec code (MF-BPR: one uniform negative per
-    /// positive; DirectSpec+: positive-only user batches with the spectral step). Best of epochs 2–5 (the JIT
-    /// reaches its fastest code only after the first epochs), twice
-    /// each, interleaved.
+    /// Epoch time of DirectSpec+ (MF encoder; constant and static Γ) and DirectSpec against MF-BPR on
+    /// CiteULike (the authors' split), in one run: all with d = 64, batch 256 and plain SGD as in the
+    /// DirectSpec code (MF-BPR: one uniform negative per positive; the others: positive-only user batches with
+    /// the spectral step). Best of epochs 2–5 (the JIT reaches its fastest code only after the first epochs),
+    /// twice each, interleaved.
     /// </summary>
     public static object DirectSpec()
     {

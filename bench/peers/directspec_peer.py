@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch peer of `quick directspec`: epoch time of MF-BPR, DirectSpec(MF) and DirectSpec+(MF) on CiteULike (the
-DirectSpec authors' split), both with d = 64, batch 256 and plain SGD as in the authors' code.
+"""PyTorch peer of `quick directspec`: epoch time of MF-BPR, DirectSpec(MF) and DirectSpec+(MF) on
+CiteULike (the DirectSpec authors' split), all with d = 64, batch 256 and plain SGD as in the authors' code.
 
     python3 bench/peers/directspec_peer.py DATA_ROOT [--max-batches N] [--threads T]
 
 MF-BPR: one uniform negative per positive, −mean log σ(s⁺ − s⁻). DirectSpec+: B users drawn uniformly
 with replacement, one positive each, rows L2-normalized, H − α·softmax(τ·HHᵀ)·H on each side, the norm
-shrink x·(s‖x‖), −mean log σ(ĥ_uᵀĥ_i). DirectSpec: the same with H − 0.03·H(HᵀH). An epoch is |train| / 256 steps on both sides. With
---max-batches N an epoch is timed on N batches and scaled; each model reports the best of 2 timed
-epochs after a warm-up one. Prints JSON.
+shrink x·(s‖x‖), −mean log σ(ĥ_uᵀĥ_i). DirectSpec: the same with H − 0.03·H(HᵀH). An epoch is
+|train| / 256 steps on both sides. With --max-batches N an epoch is timed on N batches and scaled; each
+model reports the best of 2 timed epochs after a warm-up one. Prints JSON.
 """
 import json
 import os
