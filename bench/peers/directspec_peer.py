@@ -46,12 +46,12 @@ def main():
         a = np.sqrt(6.0 / (n + 64))
         return (torch.rand(n, 64) * 2 - 1).mul_(a).requires_grad_()
 
-    def transform(h, plus, alpha=1.0, tau=3.0, shrink=0.03):
+    def transform(h, plus, tau=3.0, shrink=0.03):
         h = h / h.norm(dim=1, keepdim=True)
         if plus:
-            h = h - alpha * torch.softmax(h @ h.t() * tau, 1) @ h
+            h = h - 1.0 * torch.softmax(h @ h.t() * tau, 1) @ h   # α 1
         else:
-            h = h - 0.03 * h @ (h.t() @ h)
+            h = h - 0.03 * h @ (h.t() @ h)                        # α 0.03
         return h * (h.norm(dim=1, keepdim=True) * shrink)
 
     def epoch(model, ue, ie, lr):

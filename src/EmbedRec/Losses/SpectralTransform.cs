@@ -80,14 +80,16 @@ public static class SpectralTransform
     {
         ArgumentNullException.ThrowIfNull(neighbours);
         if (!(tau0 > 0) || !(tau1 > 0)) throw new ArgumentOutOfRangeException(nameof(tau0), $"τ₀ and τ₁ must be positive, got {tau0} and {tau1}.");
-        int b = nodes.Length, words = (b + 63) >> 6;
+        int b = nodes.Length, words = (b + 63) >> 6, edges = 0;
         foreach (int node in nodes)
+        {
             if ((uint)node >= (uint)neighbours.UserCount)
                 throw new ArgumentOutOfRangeException(nameof(nodes), node, $"Static Γ: node {node} is outside the graph's {neighbours.UserCount} nodes.");
+            edges += neighbours.Of(node).Length;
+        }
 
-        // One bitset (flat, `words` ulongs) per distinct neighbour and per distinct batch node (for duplicates).
-        int edges = 0;
-        foreach (int node in nodes) edges += neighbours.Of(node).Length;
+        // One bitset (flat, `words` ulongs) per distinct neighbour and per distinct batch node (for duplicates);
+        // each row's bitset offsets are kept in CSR order so the union pass needs no second lookup.
         var neighbourSlot = new Dictionary<int, int>(edges);
         var nodeSlot = new Dictionary<int, int>(b);
         var masks = new ulong[(edges + b) * words];
@@ -97,22 +99,25 @@ public static class SpectralTransform
             if (!map.TryGetValue(key, out int slot)) map[key] = slot = slots++;
             return slot * words;
         }
-        var rowSlots = new int[b];
-        for (int i = 0; i < b; i++)
+        var rowStart = new int[b + 1];
+        var rowMasks = new int[edges + b];
+        for (int i = 0, k = 0; i < b; i++)
         {
             ulong bit = 1UL << (i & 63);
-            masks[(rowSlots[i] = SlotOf(nodeSlot, nodes[i])) + (i >> 6)] |= bit;
-            foreach (int n in neighbours.Of(nodes[i])) masks[SlotOf(neighbourSlot, n) + (i >> 6)] |= bit;
+            rowStart[i] = k;
+            masks[(rowMasks[k++] = SlotOf(nodeSlot, nodes[i])) + (i >> 6)] |= bit;
+            foreach (int n in neighbours.Of(nodes[i])) masks[(rowMasks[k++] = SlotOf(neighbourSlot, n)) + (i >> 6)] |= bit;
+            rowStart[i + 1] = k;
         }
 
         var g = new float[b * b];
         var row = new ulong[words];
         for (int i = 0; i < b; i++)
         {
-            Array.Copy(masks, rowSlots[i], row, 0, words);
-            foreach (int n in neighbours.Of(nodes[i]))
+            Array.Clear(row);
+            for (int k = rowStart[i]; k < rowStart[i + 1]; k++)
             {
-                var m = masks.AsSpan(neighbourSlot[n] * words, words);
+                var m = masks.AsSpan(rowMasks[k], words);
                 for (int w = 0; w < words; w++) row[w] |= m[w];
             }
             var gi = g.AsSpan(i * b, b);
