@@ -33,13 +33,14 @@ public static class EvalRunner
             rng.FillNormal(ue, 0, 0.1f); rng.FillNormal(ie, 0, 0.1f);
             var scorer = new DotProductScorer(ue, ie, d);
             var options = new EvaluationOptions { Cutoffs = [20], Metrics = [Metric.Recall, Metric.Ndcg], BlockSize = block };
-            FullRankingEvaluator.Evaluate(scorer, relevant, exclude, options); // warm-up
+            var context = ScoringContext.ExcludeOnly(exclude);
+            FullRankingEvaluator.Evaluate(scorer, relevant, context, options); // warm-up
             var times = new List<double>();
             EvaluationResult? r = null;
             for (int i = 0; i < repeats; i++)
             {
                 var sw = Stopwatch.StartNew();
-                r = FullRankingEvaluator.Evaluate(scorer, relevant, exclude, options);
+                r = FullRankingEvaluator.Evaluate(scorer, relevant, context, options);
                 times.Add(sw.Elapsed.TotalSeconds);
             }
             times.Sort();

@@ -29,7 +29,7 @@ public static class TrainRunner
             cfg.Set("model", model); cfg.Set("dataset", "amazon-beauty"); cfg.Set("epochs", model == "mf" ? "5" : "3"); cfg.Set("eval_step", "1000");
             cfg.Set("optimizer", "adamw"); cfg.Set("train_batch_size", "2048"); cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
             cfg.Set("optimizer.sevo.graph", graph);
-            var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
+            var r = Time(cfg, split);
             results.Add(new { model, graph, seconds = r.History.Skip(1).Min(h => h.Seconds) });
         }
         return results;
@@ -52,13 +52,14 @@ public static class TrainRunner
         {
             var cfg = new RunConfig();
             string model = variant == "directspec+static" ? "directspec+" : variant;
-            cfg.Set("model", model); cfg.Set("dataset", "citeulike-directspec"); cfg.Set("epochs", "5"); cfg.Set("eval_step", "1000");
+            cfg.Set("model", "mf");
+            if (model != "mf") { cfg.Set("objective", model); cfg.Set("init", "xavier"); } cfg.Set("dataset", "citeulike-directspec"); cfg.Set("epochs", "5"); cfg.Set("eval_step", "1000");
             cfg.Set("optimizer", "sgd"); cfg.Set("train_batch_size", "256"); cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
             cfg.Set("learning_rate", model == "mf" ? "0.05" : "180");
-            if (model == "directspec") { cfg.Set("alpha", "0.03"); cfg.Set("shrink", "0.03"); }
-            if (model == "directspec+") { cfg.Set("alpha", "1.0"); cfg.Set("tau", "3"); cfg.Set("shrink", "0.03"); }
-            if (variant == "directspec+static") { cfg.Set("gamma_mode", "static"); cfg.Set("tau0", "2.5"); cfg.Set("tau1", "3"); }
-            var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
+            if (model == "directspec") { cfg.Set("objective.alpha", "0.03"); cfg.Set("objective.shrink", "0.03"); }
+            if (model == "directspec+") { cfg.Set("objective.alpha", "1.0"); cfg.Set("objective.tau", "3"); cfg.Set("objective.shrink", "0.03"); }
+            if (variant == "directspec+static") { cfg.Set("objective.gamma_mode", "static"); cfg.Set("objective.tau0", "2.5"); cfg.Set("objective.tau1", "3"); }
+            var r = Time(cfg, split);
             results.Add(new { model = variant, seconds = r.History.Skip(1).Min(h => h.Seconds) });
         }
         return results;
@@ -81,9 +82,9 @@ public static class TrainRunner
                 var cfg = new RunConfig();
                 // MF epochs are short: time five so the JIT's tiered, profile-guided code is reached (best of epochs 2–5).
                 cfg.Set("model", model); cfg.Set("dataset", name); cfg.Set("epochs", model == "mf" ? "5" : "3"); cfg.Set("eval_step", "1000");
-                cfg.Set("init_std", "0.1"); cfg.Set("train_batch_size", "2048"); cfg.Set("learning_rate", "0.001");
+                cfg.Set("model.init_std", "0.1"); cfg.Set("train_batch_size", "2048"); cfg.Set("learning_rate", "0.001");
                 cfg.Set("topk", "10"); cfg.Set("metrics", "ndcg");
-                var r = new Trainer(TimingOptions(cfg)).Fit(ModelFactory.Create(cfg, split), split);
+                var r = Time(cfg, split);
                 results.Add(new { dataset = name, model, interactions = split.Train.Count, seconds = r.History.Skip(1).Min(h => h.Seconds) });
             }
         }
@@ -93,10 +94,12 @@ public static class TrainRunner
     private static DatasetRegistry Registry() =>
         new(Environment.GetEnvironmentVariable("EMBEDREC_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data")), KnownDatasets.All);
 
-    /// <summary>The config's trainer options with evaluation cut to one user: only training time is measured.</summary>
-    private static TrainerOptions TimingOptions(RunConfig cfg)
+    /// <summary>Trains with evaluation cut to one user: only training time is measured.</summary>
+    private static TrainingResult Time(RunConfig cfg, DataSplit split)
     {
-        var o = cfg.TrainerOptions();
-        return o with { Evaluation = o.Evaluation with { Users = [0] } };
+        var spec = RunSpec.Resolve(cfg);
+        var built = Experiment.Build(spec, split);
+        var o = spec.Trainer with { Evaluation = spec.Trainer.Evaluation with { Users = [0] } };
+        return new Trainer(o).Fit(built.Model, split, built.Plan);
     }
 }

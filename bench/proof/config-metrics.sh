@@ -34,8 +34,12 @@ PY
 for f in configs/*.yaml; do
   run "$(basename "$f" .yaml)" --config "$f"
 done
-for model in pop itemknn userknn ease mf lightgcn neumf directspec directspec+ directau; do
+for model in pop itemknn userknn ease mf lightgcn neumf; do
   run "synthetic-$model" --model "$model" --dataset synthetic
+done
+# The spectral objectives over MF, initialized as DirectSpec's code does (before the registry: --model directspec ...).
+for objective in directspec directspec+ directau; do
+  run "synthetic-$objective" --model mf --set "objective=$objective" --set init=xavier --dataset synthetic
 done
 run synthetic-mf-sevo --model mf --dataset synthetic --set optimizer.sevo.graph=ii
 run synthetic-lightgcn-sevo-ui --model lightgcn --dataset synthetic --set optimizer.sevo.graph=ui

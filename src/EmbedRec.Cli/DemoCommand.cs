@@ -15,9 +15,9 @@ internal static class DemoCommand
     internal static readonly (string Model, string[] Settings)[] Models =
     [
         ("pop", []),
-        ("itemknn", ["k=50"]),
-        ("ease", ["reg_weight=200"]),
-        ("mf", ["epochs=60", "learning_rate=0.005", "init_std=0.1", "train_batch_size=1024", "stopping_step=5", "eval_step=2"]),
+        ("itemknn", ["model.k=50"]),
+        ("ease", ["model.reg_weight=200"]),
+        ("mf", ["epochs=60", "learning_rate=0.005", "model.init_std=0.1", "train_batch_size=1024", "stopping_step=5", "eval_step=2"]),
         ("lightgcn", ["epochs=40", "learning_rate=0.005", "train_batch_size=1024", "stopping_step=5", "eval_step=2"]),
     ];
 
@@ -40,7 +40,7 @@ internal static class DemoCommand
                 cfg.Set("topk", "10,20", "demo");
                 cfg.Set("metrics", "hit,ndcg,recall", "demo");
                 foreach (var s in settings) cfg.Assign(s);
-                split ??= Experiment.LoadSplit(cfg, Data.Registry.DatasetRegistry.Default());
+                split ??= Experiment.LoadSplit(RunSpec.Resolve(cfg).Data, Data.Registry.DatasetRegistry.Default());
                 if (rows.Count == 0)
                     Console.WriteLine($"synthetic data: {split.UserCount:N0} users, {split.ItemCount:N0} items, {split.Train.Count:N0} training interactions; leave-one-out, full ranking");
                 string dir = Path.Combine(root, model);

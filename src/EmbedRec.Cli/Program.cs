@@ -9,4 +9,5 @@ root.Subcommands.Add(TrainCommands.Recommend());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(ConfigCommand.Create());
 return root.Parse(args).Invoke();

@@ -19,7 +19,7 @@ internal static class TrainCommands
         var config = new Option<string[]>("--config") { Description = "YAML configuration file(s), applied in order." };
         var set = new Option<string[]>("--set") { Description = "key=value overrides (repeatable), e.g. --set learning_rate=0.01." };
         var output = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<dataset>)." };
-        var model = new Option<string?>("--model") { Description = "Model: pop, itemknn, userknn, ease, mf, lightgcn, neumf." };
+        var model = new Option<string?>("--model") { Description = $"Model: {string.Join(", ", Registry.Default.Models.Select(m => m.Name))}." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset name, path, or 'synthetic'." };
         var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs." };
         var lr = new Option<float?>("--learning-rate") { Description = "Learning rate." };
@@ -40,37 +40,39 @@ internal static class TrainCommands
             if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b.ToString(Inv), "--batch-size");
             if (p.GetValue(seed) is { } s) cfg.Set("seed", s.ToString(Inv), "--seed");
             foreach (var a in p.GetValue(set) ?? []) cfg.Assign(a);
-            cfg.Require("model");
-            cfg.Require("dataset");
-            cfg.TrainerOptions().Validate();
-            string dir = p.GetValue(output) ?? Path.Combine("runs", Experiment.RunName(cfg));
+            var spec = RunSpec.Resolve(cfg);
+            if (spec.Data.Dataset is null) throw new FormatException("The configuration needs 'dataset' (--dataset NAME, a path, or 'synthetic').");
+            string dir = p.GetValue(output) ?? Path.Combine("runs", spec.RunName);
             bool isResume = p.GetValue(resume);
             if (isResume)
             {
                 if (!File.Exists(Path.Combine(dir, "state.json"))) throw new FileNotFoundException($"'{dir}' has no state.json to resume from.");
                 var saved = new RunConfig();
                 saved.LoadYaml(Path.Combine(dir, "config.yaml"));
-                cfg = saved;
+                spec = RunSpec.Resolve(saved);
             }
             else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             {
                 if (!p.GetValue(force)) throw new IOException($"Run directory '{dir}' exists; use --out for another, --resume to continue it, or --force to replace it.");
                 Directory.Delete(dir, true);
             }
-            var split = Experiment.LoadSplit(cfg, DatasetRegistry.Default());
-            Console.WriteLine($"{cfg.Require("model")} on {cfg.Require("dataset")}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");
+            var split = Experiment.LoadSplit(spec.Data, DatasetRegistry.Default());
+            Console.WriteLine($"{spec.Model.Registration.Name} on {spec.Data.Dataset}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");
             var run = new RunDirectory(dir);
-            var result = RunWithProgress(cfg, split, run, isResume);
-            PrintResult(result, cfg.TrainerOptions().ValidMetric);
+            var result = RunWithProgress(spec, split, run, isResume);
+            PrintResult(result, spec.Trainer.ValidMetric);
             Console.WriteLine($"run directory: {run.Path}");
             return 0;
         }));
         return cmd;
     }
 
-    internal static TrainingResult RunWithProgress(RunConfig cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume)
+    internal static TrainingResult RunWithProgress(RunConfig cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume) =>
+        RunWithProgress(RunSpec.Resolve(cfg), split, run, resume);
+
+    internal static TrainingResult RunWithProgress(RunSpec cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume)
     {
-        string metric = cfg.TrainerOptions().ValidMetric;
+        string metric = cfg.Trainer.ValidMetric;
         void Line(EpochRecord r) => Console.WriteLine(string.Create(Inv,
             $"epoch {r.Epoch,4}  loss {r.Loss:0.00000}  {r.Seconds:0.00}s{(r.Valid is { } v && v.TryGetValue(metric, out var x) ? $"  valid {metric} {x:0.0000}" : "")}{(r.Erank is { } e ? $"  erank {e:0.0}" : "")}"));
         if (!Terminal.Rich)
@@ -144,26 +146,19 @@ internal static class TrainCommands
         var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, metrics, topk };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
-            var (cfg, split, model) = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
-            if (p.GetValue(metrics) is { } m) cfg.Set("metrics", m);
-            if (p.GetValue(topk) is { } k) cfg.Set("topk", k);
-            var options = cfg.TrainerOptions().Evaluation;
-            var train = split.Train.ToUserItems();
-            var valid = split.Valid.ToUserItems();
+            var run = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
+            var options = run.Spec.Trainer.Evaluation;
+            if (p.GetValue(metrics) is { } m) options = options with { Metrics = m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(MetricNames.Parse).ToArray() };
+            if (p.GetValue(topk) is { } k) options = TrainerOptions.Binder.Bind(new Dictionary<string, Config.ConfigValue> { ["topk"] = new(k, "--topk") }).Evaluation with { Metrics = options.Metrics, BlockSize = options.BlockSize };
             string s = p.GetValue(which)!;
-            var (relevant, exclude) = s switch
+            var part = s switch
             {
-                "test" => (split.Test.ToUserItems(), UserItems.Union(train, valid)),
-                "valid" => (valid, train),
+                "test" => HeldOut.Test,
+                "valid" => HeldOut.Valid,
                 _ => throw new ArgumentException($"--split '{s}' is not test or valid."),
             };
-            if (p.GetValue(tail))
-            {
-                var users = Enumerable.Range(0, relevant.UserCount).Where(u => relevant.Degree(u) > 0);
-                options = options with { Users = UserGroups.Tail(users, train) };
-            }
-            var r = FullRankingEvaluator.Evaluate(model, relevant, exclude, options);
-            Terminal.Table($"{model.Name}: {s}{(p.GetValue(tail) ? " (tail users)" : "")}, {r.Users.Length:N0} users", ["metric", "value"],
+            var r = run.Evaluate(part, options, p.GetValue(tail));
+            Terminal.Table($"{run.Model.Name}: {s}{(p.GetValue(tail) ? " (tail users)" : "")}, {r.Users.Length:N0} users", ["metric", "value"],
                 r.Means.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString("0.0000", Inv)]));
             return 0;
         }));
@@ -178,23 +173,14 @@ internal static class TrainCommands
         var cmd = new Command("recommend", "Top-K items for a user, excluding items the user already has.") { dir, user, k };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
-            var (_, split, model) = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
+            var run = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
             string ext = p.GetValue(user)!;
-            int count = p.GetValue(k);
-            if (count < 1) throw new ArgumentException($"--k must be positive, got {count}.");
-            if (!split.Train.Users.TryGet(ext, out int u))
-                throw new KeyNotFoundException($"User '{ext}' is not in the data ({split.UserCount:N0} users, e.g. {string.Join(", ", split.Train.Users.External.Take(3).Select(x => $"'{x}'"))}).");
-            var scores = new float[split.ItemCount];
-            model.Score([u], scores);
-            foreach (var log in new[] { split.Train, split.Valid, split.Test })
-                for (int r = 0; r < log.Count; r++) if (log.User[r] == u) scores[log.Item[r]] = float.NegativeInfinity;
-            var top = new int[Math.Min(count, split.ItemCount)];
-            int n = TopK.Select(scores, top, new float[top.Length]);
-            var cats = split.Train.Categories;
-            Terminal.Table($"Top {n} for user '{ext}' ({model.Name})", cats is null ? ["rank", "item", "score"] : ["rank", "item", "score", "categories"],
-                top.Take(n).Select((i, r) => (IReadOnlyList<string>)(cats is null
-                    ? [(r + 1).ToString(Inv), split.Train.Items[i], scores[i].ToString("0.####", Inv)]
-                    : [(r + 1).ToString(Inv), split.Train.Items[i], scores[i].ToString("0.####", Inv), string.Join("|", cats.Of(i).ToArray().Select(c => cats.Names[c]))])));
+            var top = run.Recommend(ext, p.GetValue(k));
+            bool cats = run.Split.Train.Categories is not null;
+            Terminal.Table($"Top {top.Count} for user '{ext}' ({run.Model.Name})", cats ? ["rank", "item", "score", "categories"] : ["rank", "item", "score"],
+                top.Select(t => (IReadOnlyList<string>)(cats
+                    ? [t.Rank.ToString(Inv), t.Item, t.Score.ToString("0.####", Inv), string.Join("|", t.Categories)]
+                    : [t.Rank.ToString(Inv), t.Item, t.Score.ToString("0.####", Inv)])));
             return 0;
         }));
         return cmd;

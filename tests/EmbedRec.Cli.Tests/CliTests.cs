@@ -46,7 +46,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void TrainEvaluateRecommendRoundTrip()
     {
-        var (code, output, err) = Run("train", "--model", "mf", "--dataset", "synthetic", "--epochs", "4", "--set", "init_std=0.1", "--set", "learning_rate=0.01", "--out", "run");
+        var (code, output, err) = Run("train", "--model", "mf", "--dataset", "synthetic", "--epochs", "4", "--set", "model.init_std=0.1", "--set", "learning_rate=0.01", "--out", "run");
         Assert.True(code == 0, err);
         Assert.Contains("ndcg@10", output);
         var ev = Run("evaluate", "run", "--split", "valid");
@@ -75,11 +75,11 @@ public sealed class CliTests : IDisposable
         File.WriteAllText(Path.Combine(_dir, "bad.yaml"), "model: mf\ndataset: synthetic\nlearning_rate: fast\n");
         var bad = Run("train", "--config", "bad.yaml", "--out", "badrun");
         Assert.Equal(1, bad.Code);
-        Assert.Contains("bad.yaml:3: 'learning_rate' must be a number, got 'fast'", bad.Err);
+        Assert.Contains("bad.yaml:3: 'learning_rate' must be a finite number, got 'fast'", bad.Err);
         Assert.False(File.Exists(Path.Combine(_dir, "badrun", "metrics.json")));
         var model = Run("train", "--model", "svdpp", "--dataset", "synthetic", "--out", "m");
         Assert.Equal(1, model.Code);
-        Assert.Contains("Unknown model 'svdpp'", model.Err);
+        Assert.Contains("unknown model 'svdpp'", model.Err);
         Assert.False(File.Exists(Path.Combine(_dir, "m", "metrics.json")));
         Directory.CreateDirectory(Path.Combine(_dir, "nockpt"));
         File.WriteAllText(Path.Combine(_dir, "nockpt", "config.yaml"), "model: mf\ndataset: synthetic\n");

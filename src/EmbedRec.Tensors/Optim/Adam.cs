@@ -35,6 +35,12 @@ public class Adam : Optimizer
 
     /// <summary>Creates the optimizer.</summary>
     public Adam(IEnumerable<Tensor> parameters, AdamOptions? options = null)
+        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), options)
+    {
+    }
+
+    /// <summary>Creates the optimizer over named parameters (its state is keyed by these names).</summary>
+    public Adam(IEnumerable<KeyValuePair<string, Tensor>> parameters, AdamOptions? options = null)
         : base(parameters, (options ?? new AdamOptions()).LearningRate)
     {
         Options = options ?? new AdamOptions();
@@ -64,18 +70,40 @@ public class Adam : Optimizer
         var list = new List<KeyValuePair<string, float[]>>();
         for (int i = 0; i < Parameters.Count; i++)
         {
-            if (_m[i] is { } m) list.Add(new($"m.{i}", m));
-            if (_v[i] is { } v) list.Add(new($"v.{i}", v));
+            if (_m[i] is { } m) list.Add(new(StateKey("m", i), m));
+            if (_v[i] is { } v) list.Add(new(StateKey("v", i), v));
         }
         return list;
     }
 
     /// <inheritdoc />
-    protected override void ImportBuffer(string kind, int index, float[] values)
+    protected internal override void ImportBuffer(string kind, int index, float[] values)
     {
         if (kind == "m") _m[index] = (float[])values.Clone();
         else if (kind == "v") _v[index] = (float[])values.Clone();
         else base.ImportBuffer(kind, index, values);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Δ = m/(1−β₁ᵗ) / (√v/√(1−β₂ᵗ) + ε) after the moment update (AdamW decays p first). An inactive row with the
+    /// correction (AdamW only, as the authors' code) uses ĝ = m/(1−β₁ˢ), ĝ² = v/(1−β₂ˢ), s = max(1, t − 1).
+    /// </remarks>
+    protected internal override void Direction(int index, Tensor p, int step, Span<float> direction, int width, bool correctInactiveRows)
+    {
+        var o = Options;
+        var m = _m[index] ??= new float[p.Size];
+        var v = _v[index] ??= new float[p.Size];
+        int s = Math.Max(1, step - 1);
+        var st = new SevoStep(LearningRate, o.Beta1, o.Beta2, o.WeightDecay, o.Eps, 1f - MathF.Pow(o.Beta1, step), MathF.Sqrt(1f - MathF.Pow(o.Beta2, step)),
+            1f / (1f - MathF.Pow(o.Beta1, s)), 1f / (1f - MathF.Pow(o.Beta2, s)), Decoupled, correctInactiveRows);
+        if (HasOnlySparse(p))
+        {
+            var sg = p.SparseGrad!;
+            sg.Coalesce();
+            SevoDirectionKernel.SparseRows(p.Span, sg.Rows, sg.AllValues, width, m, v, direction, st);
+        }
+        else SevoDirectionKernel.Dense(p.Span, DenseGradient(index, p), width, m, v, direction, st);
     }
 
     /// <inheritdoc />
@@ -117,6 +145,12 @@ public sealed class AdamW : Adam
 {
     /// <summary>Creates the optimizer.</summary>
     public AdamW(IEnumerable<Tensor> parameters, AdamOptions? options = null)
+        : base(parameters, options ?? new AdamOptions { WeightDecay = 0.01f })
+    {
+    }
+
+    /// <summary>Creates the optimizer over named parameters.</summary>
+    public AdamW(IEnumerable<KeyValuePair<string, Tensor>> parameters, AdamOptions? options = null)
         : base(parameters, options ?? new AdamOptions { WeightDecay = 0.01f })
     {
     }

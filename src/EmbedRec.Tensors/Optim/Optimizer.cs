@@ -9,11 +9,21 @@ public abstract class Optimizer
 {
     private readonly float[]?[] _scratch;
 
-    /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
+    /// <summary>Creates the optimizer over <paramref name="parameters"/> (named by their index).</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, float learningRate)
+        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), learningRate)
+    {
+    }
+
+    /// <summary>Creates the optimizer over named parameters; its state is keyed by these names.</summary>
+    protected Optimizer(IEnumerable<KeyValuePair<string, Tensor>> parameters, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Parameters = parameters.ToList();
+        var list = parameters.ToList();
+        Parameters = list.Select(kv => kv.Value).ToList();
+        ParameterNames = list.Select(kv => kv.Key).ToList();
+        var dupName = ParameterNames.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (dupName is not null) throw new ArgumentException($"Two parameters are named '{dupName.Key}'.");
         if (Parameters.Count == 0) throw new ArgumentException("An optimizer needs at least one parameter.");
         var dup = Parameters.GroupBy(p => p, ReferenceEqualityComparer.Instance).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"Parameter {((Tensor)dup.Key!).Describe()} is given twice.");
@@ -27,6 +37,12 @@ public abstract class Optimizer
     /// <summary>The parameters, in order.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }
 
+    /// <summary>The parameters' names (their index as text when none were given).</summary>
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>The key of a state buffer: its kind and the parameter's name, "m/item.weight".</summary>
+    protected string StateKey(string kind, int index) => $"{kind}/{ParameterNames[index]}";
+
     /// <summary>The current learning rate.</summary>
     public float LearningRate { get; set; }
 
@@ -34,8 +50,8 @@ public abstract class Optimizer
     public int StepCount { get; private set; }
 
     /// <summary>
-    /// The optimizer's buffers by name (e.g. "m.3" for the first moment of parameter 3) and its step
-    /// count, for checkpoints that resume training exactly.
+    /// The optimizer's buffers by key (kind/parameter name, e.g. "m/item.weight" for the first moment of
+    /// the parameter named item.weight), for checkpoints that resume training exactly.
     /// </summary>
     public virtual IReadOnlyList<KeyValuePair<string, float[]>> ExportState() => [];
 
@@ -44,20 +60,45 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
-        foreach (var (name, values) in state)
+        foreach (var (key, values) in state)
         {
-            int dot = name.LastIndexOf('.');
-            if (dot < 0 || !int.TryParse(name[(dot + 1)..], out int index) || (uint)index >= (uint)Parameters.Count)
-                throw new InvalidDataException($"Optimizer state '{name}' does not name a parameter index.");
+            int slash = key.IndexOf('/');
+            int index = slash < 0 ? -1 : IndexOf(key[(slash + 1)..]);
+            if (index < 0)
+                throw new InvalidDataException($"Optimizer state '{key}' does not name a parameter of this optimizer (parameters: {string.Join(", ", ParameterNames)}).");
             if (values.Length != Parameters[index].Size)
-                throw new InvalidDataException($"Optimizer state '{name}' has {values.Length} values; parameter {index} has {Parameters[index].Size}.");
-            ImportBuffer(name[..dot], index, values);
+                throw new InvalidDataException($"Optimizer state '{key}' has {values.Length} values; parameter '{ParameterNames[index]}' has {Parameters[index].Size}.");
+            ImportBuffer(key[..slash], index, values);
         }
         StepCount = stepCount;
     }
 
+    private int IndexOf(string name)
+    {
+        for (int i = 0; i < ParameterNames.Count; i++) if (ParameterNames[i] == name) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// The update direction Δ of parameter <paramref name="index"/> at step <paramref name="step"/> (so that the update
+    /// is p ← p − lr·Δ) into <paramref name="direction"/>, advancing the optimizer's state and applying what it does
+    /// to p besides (decoupled weight decay), without the update itself: what SEvo smooths before applying.
+    /// Rows (of <paramref name="width"/>) whose gradient is all zero are inactive; with
+    /// <paramref name="correctInactiveRows"/> an optimizer with moments may stand in for their missing gradient
+    /// (SEvo's moment correction, SPEC §3.2).
+    /// </summary>
+    protected internal virtual void Direction(int index, Tensor parameter, int step, Span<float> direction, int width, bool correctInactiveRows) =>
+        throw new NotSupportedException($"{GetType().Name} does not expose its update direction, so SEvo cannot wrap it.");
+
+    /// <summary>The direction of parameter <paramref name="index"/> as part of another optimizer's step (SEvo).</summary>
+    internal void DirectionAt(int index, int step, Span<float> direction, int width, bool correctInactiveRows)
+    {
+        using var _ = GradMode.NoGrad();
+        Direction(index, Parameters[index], step, direction, width, correctInactiveRows);
+    }
+
     /// <summary>Restores one named buffer of parameter <paramref name="index"/>.</summary>
-    protected virtual void ImportBuffer(string kind, int index, float[] values) =>
+    protected internal virtual void ImportBuffer(string kind, int index, float[] values) =>
         throw new InvalidDataException($"{GetType().Name} has no state '{kind}'.");
 
     /// <summary>Zeroes every parameter's dense and sparse gradient.</summary>

@@ -30,6 +30,12 @@ public sealed class Sgd : Optimizer
 
     /// <summary>Creates the optimizer.</summary>
     public Sgd(IEnumerable<Tensor> parameters, SgdOptions? options = null)
+        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), options)
+    {
+    }
+
+    /// <summary>Creates the optimizer over named parameters (its state is keyed by these names).</summary>
+    public Sgd(IEnumerable<KeyValuePair<string, Tensor>> parameters, SgdOptions? options = null)
         : base(parameters, (options ?? new SgdOptions()).LearningRate)
     {
         Options = options ?? new SgdOptions();
@@ -49,13 +55,26 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc />
     public override IReadOnlyList<KeyValuePair<string, float[]>> ExportState() =>
-        Enumerable.Range(0, Parameters.Count).Where(i => _momentum[i] is not null).Select(i => new KeyValuePair<string, float[]>($"momentum.{i}", _momentum[i]!)).ToList();
+        Enumerable.Range(0, Parameters.Count).Where(i => _momentum[i] is not null).Select(i => new KeyValuePair<string, float[]>(StateKey("momentum", i), _momentum[i]!)).ToList();
 
     /// <inheritdoc />
-    protected override void ImportBuffer(string kind, int index, float[] values)
+    protected internal override void ImportBuffer(string kind, int index, float[] values)
     {
         if (kind == "momentum") _momentum[index] = (float[])values.Clone();
         else base.ImportBuffer(kind, index, values);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Δ = b with b ← μ·b + (g + wd·p) (b = g + wd·p without momentum); dampening and Nesterov do not apply here.</remarks>
+    protected internal override void Direction(int index, Tensor p, int step, Span<float> direction, int width, bool correctInactiveRows)
+    {
+        var grad = DenseGradient(index, p);
+        var b = _momentum[index] ??= new float[p.Size];
+        float mu = Options.Momentum, wd = Options.WeightDecay;
+        if (grad.IsEmpty) direction.Clear(); else grad.CopyTo(direction);
+        if (wd != 0f) TensorPrimitives.MultiplyAdd(p.Span, wd, direction, direction);
+        if (mu != 0f) TensorPrimitives.MultiplyAdd(b, mu, direction, b); else direction.CopyTo(b);
+        b.CopyTo(direction);
     }
 
     /// <inheritdoc />

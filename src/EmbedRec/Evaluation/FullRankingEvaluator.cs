@@ -11,12 +11,13 @@ namespace EmbedRec.Evaluation;
 /// </summary>
 public static class FullRankingEvaluator
 {
-    /// <summary>Evaluates <paramref name="scorer"/> against <paramref name="relevant"/>, excluding <paramref name="exclude"/>.</summary>
-    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, UserItems exclude, EvaluationOptions? options = null)
+    /// <summary>Evaluates <paramref name="scorer"/> against <paramref name="relevant"/>, excluding the context's items from each ranking.</summary>
+    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, ScoringContext context, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(relevant);
-        ArgumentNullException.ThrowIfNull(exclude);
+        ArgumentNullException.ThrowIfNull(context);
+        var exclude = context.Exclude;
         var o = options ?? new EvaluationOptions();
         o.Validate();
         if (relevant.UserCount != exclude.UserCount)
@@ -37,7 +38,7 @@ public static class FullRankingEvaluator
         {
             int b = Math.Min(block, users.Length - start);
             var blockUsers = users.AsSpan(start, b);
-            scorer.Score(blockUsers, scores.AsSpan(0, b * nItems));
+            scorer.Score(blockUsers, context, scores.AsSpan(0, b * nItems));
             var bu = users;
             int s0 = start;
             Parallel.For(0, b, new ParallelOptions { MaxDegreeOfParallelism = Tensors.Kernels.Blas.ThreadCount }, () => new float[maxK], (k, _, heap) =>

@@ -8,8 +8,12 @@ public interface IScorer
     /// <summary>Items scored per user.</summary>
     int ItemCount { get; }
 
-    /// <summary>Writes the scores of <paramref name="users"/> over all items into <paramref name="scores"/> [users × ItemCount], row-major.</summary>
-    void Score(ReadOnlySpan<int> users, Span<float> scores);
+    /// <summary>
+    /// Writes the scores of <paramref name="users"/> over all items into <paramref name="scores"/> [users × ItemCount],
+    /// row-major. <paramref name="context"/> holds each user's visible history and excluded items; models that
+    /// score from learned user embeddings ignore it.
+    /// </summary>
+    void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores);
 }
 
 /// <summary>Scores as dot products of user and item embeddings (MF-style), one GEMM per block of users.</summary>
@@ -39,7 +43,7 @@ public sealed class DotProductScorer : IScorer
     public int UserCount { get; }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         int b = users.Length, d = _dim;
         if (scores.Length != b * ItemCount) throw new ArgumentException($"Score buffer of {scores.Length} floats for {b} users × {ItemCount} items.");

@@ -13,11 +13,12 @@ namespace EmbedRec.Evaluation;
 public static class SampledEvaluator
 {
     /// <summary>Evaluates with <paramref name="negatives"/> sampled negatives per user, seeded.</summary>
-    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, UserItems exclude, int negatives, ulong seed, EvaluationOptions? options = null)
+    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, ScoringContext context, int negatives, ulong seed, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(relevant);
-        ArgumentNullException.ThrowIfNull(exclude);
+        ArgumentNullException.ThrowIfNull(context);
+        var exclude = context.Exclude;
         ArgumentOutOfRangeException.ThrowIfLessThan(negatives, 1);
         var o = options ?? new EvaluationOptions();
         o.Validate();
@@ -38,7 +39,7 @@ public static class SampledEvaluator
         for (int k = 0; k < users.Length; k++)
         {
             int u = users[k];
-            scorer.Score([u], scores);
+            scorer.Score([u], context, scores);
             Array.Fill(masked, float.NegativeInfinity);
             foreach (int i in relevant.Of(u)) masked[i] = scores[i];
             int free = nItems - blocked.Degree(u);

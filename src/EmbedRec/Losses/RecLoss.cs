@@ -39,13 +39,17 @@ public static class RecLoss
         }
         return scores.Regularization is null ? loss : Ops.Add(loss, scores.Regularization);
     }
+}
 
-    /// <summary>Parses "bpr", "bce", "ce"/"softmax".</summary>
-    public static LossKind Parse(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "bpr" => LossKind.Bpr,
-        "bce" => LossKind.Bce,
-        "ce" or "softmax" or "softmax_ce" => LossKind.SoftmaxCe,
-        _ => throw new FormatException($"Unknown loss '{name}'. Losses: bpr, bce, ce."),
-    };
+/// <summary>Training losses over <see cref="BatchScores"/>.</summary>
+public enum LossKind
+{
+    /// <summary>Bayesian personalized ranking: −log σ(pos − neg) (Rendle et al., UAI 2009).</summary>
+    Bpr,
+
+    /// <summary>Binary cross-entropy with label 1 for positives and 0 for sampled negatives.</summary>
+    Bce,
+
+    /// <summary>Softmax cross-entropy of the positive over all items.</summary>
+    SoftmaxCe,
 }

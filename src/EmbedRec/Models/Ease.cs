@@ -1,3 +1,5 @@
+using EmbedRec.Config;
+using EmbedRec.Evaluation;
 using EmbedRec.Data;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Kernels;
@@ -11,6 +13,10 @@ public sealed record EaseOptions
 {
     /// <summary>L2 weight λ on the item–item weights (RecBole's <c>reg_weight</c> default 250; the paper tunes 100–1000).</summary>
     public float Lambda { get; init; } = 250f;
+
+    /// <summary>The <c>model:</c> keys of EASE.</summary>
+    public static readonly OptionsBinder<EaseOptions> Binder = new OptionsBinder<EaseOptions>(new())
+        .Float("reg_weight", o => o.Lambda, (o, v) => o with { Lambda = v }, "L2 weight λ on the item–item weights", min: 0, exclusiveMin: true);
 }
 
 /// <summary>
@@ -20,6 +26,9 @@ public sealed record EaseOptions
 /// </summary>
 public sealed class Ease(InteractionLog train, EaseOptions? options = null) : IFittable
 {
+    /// <summary>The registration: <c>model: ease</c>.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("ease", "EASE (Steck, WWW 2019)", EaseOptions.Binder, (o, c) => new Ease(c.Split.Train, o));
+
     private readonly UserItems _history = train.ToUserItems();
     private float[] _b = [];
 
@@ -62,7 +71,7 @@ public sealed class Ease(InteractionLog train, EaseOptions? options = null) : IF
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();

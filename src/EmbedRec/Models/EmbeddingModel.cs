@@ -1,4 +1,5 @@
 using EmbedRec.Data.Sampling;
+using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Kernels;
 using EmbedRec.Tensors.Nn;
@@ -8,9 +9,10 @@ namespace EmbedRec.Models;
 /// <summary>
 /// Shared machinery of models that score by a dot product of final user and item embeddings
 /// (MF, LightGCN): scoring blocks with one GEMM against cached final embeddings, checkpoints through
-/// the network's state dict.
+/// the network's state dict. They are trained by the pairwise objectives (<see cref="IPairwiseScorer"/>)
+/// and by the spectral ones (<see cref="IRowEncoder"/>).
 /// </summary>
-public abstract class EmbeddingModel : ITrainable
+public abstract class EmbeddingModel : IPairwiseScorer, IRowEncoder, IFinalEmbeddings, IEmbeddingTables
 {
     private float[]? _userFinal, _itemFinal;
 
@@ -39,7 +41,7 @@ public abstract class EmbeddingModel : ITrainable
     public abstract Module Network { get; }
 
     /// <inheritdoc />
-    public virtual LossKind DefaultLoss => LossKind.Bpr;
+    public abstract IReadOnlyList<EmbeddingTable> Tables { get; }
 
     /// <summary>Final user and item embeddings [users, d] and [items, d], recorded for gradients.</summary>
     protected abstract (Tensor Users, Tensor Items) FinalEmbeddings();
@@ -131,7 +133,7 @@ public abstract class EmbeddingModel : ITrainable
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         var (ue, ie) = Embeddings();
         int b = users.Length, d = Dim;

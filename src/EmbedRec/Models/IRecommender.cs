@@ -1,4 +1,3 @@
-using EmbedRec.Data;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
@@ -7,8 +6,9 @@ using EmbedRec.Tensors.Nn;
 namespace EmbedRec.Models;
 
 /// <summary>
-/// The one model contract (DESIGN decision 7): every model scores users over all items for the
-/// evaluator, and saves/loads what it learned as safetensors.
+/// The one model contract (DESIGN decision 7): every model scores users over all items given the visible
+/// history (<see cref="IScorer"/>) and saves/loads what it learned as safetensors. How a trainable model
+/// is trained is not its business: a training objective (<see cref="Objectives"/>) owns batches and loss.
 /// </summary>
 public interface IRecommender : IScorer
 {
@@ -35,6 +35,16 @@ public interface IFittable : IRecommender
     void Fit();
 }
 
+/// <summary>A neural model trained by gradient descent on the loss of a training objective.</summary>
+public interface ITrainable : IRecommender
+{
+    /// <summary>The parameters (and their names in checkpoints); the trainer switches its train/eval mode.</summary>
+    Module Network { get; }
+
+    /// <summary>Called after parameters change and before scoring (in eval mode), e.g. to propagate and cache embeddings.</summary>
+    void PrepareForScoring();
+}
+
 /// <summary>Differentiable scores of one training batch.</summary>
 /// <param name="Positive">[B] scores of (user, positive item).</param>
 /// <param name="Negative">[B × n] scores of (user, negative item), n negatives per positive.</param>
@@ -42,63 +52,29 @@ public interface IFittable : IRecommender
 /// <param name="Regularization">A model-specific penalty already weighted (e.g. LightGCN's L2 on layer-0 embeddings), or null.</param>
 public sealed record BatchScores(Tensor Positive, Tensor Negative, Tensor? All, Tensor? Regularization);
 
-/// <summary>A neural model trained by gradient descent on (user, positive, negatives) batches.</summary>
-public interface ITrainable : IRecommender
+/// <summary>A model that scores (user, positive, negatives) triples: what the pairwise objectives (BPR, BCE, softmax CE) train.</summary>
+public interface IPairwiseScorer : ITrainable
 {
-    /// <summary>The parameters (and their names in checkpoints).</summary>
-    Module Network { get; }
-
-    /// <summary>The loss the model's paper uses.</summary>
-    LossKind DefaultLoss { get; }
-
-    /// <summary>Scores the batch with gradients recorded.</summary>
+    /// <summary>Scores the batch with gradients recorded (<paramref name="allItems"/>: also every item, for softmax CE).</summary>
     BatchScores Forward(TripletBatch batch, bool allItems);
-
-    /// <summary>Called after parameters change and before scoring for evaluation (e.g. to propagate and cache embeddings).</summary>
-    void PrepareForScoring();
 }
 
-/// <summary>
-/// A model whose parameters include embedding tables that structure-aware optimizers (SEvo) can smooth:
-/// separate user and item tables, or one joint [users; items] table.
-/// </summary>
-public interface IEmbeddingTables
+/// <summary>A model with final user and item representations whose rows can be computed with gradients: what the spectral objectives train.</summary>
+public interface IRowEncoder : ITrainable
 {
-    /// <summary>User table [users, d], or null when the model has a joint table.</summary>
-    Tensor? UserTable { get; }
+    /// <summary>Representation size.</summary>
+    int Dim { get; }
 
-    /// <summary>Item table [items, d], or null when the model has a joint table.</summary>
-    Tensor? ItemTable { get; }
-
-    /// <summary>Joint table [users + items, d], or null.</summary>
-    Tensor? JointTable { get; }
+    /// <summary>Rows of the final user and item representations, with gradients recorded.</summary>
+    (Tensor Users, Tensor Items) EncodeRows(int[] users, int[] items);
 }
 
-/// <summary>A model that defines its own training loss (DirectSpec, DirectAU); the trainer calls it instead of <see cref="Losses.RecLoss"/>.</summary>
-public interface ICustomLoss
+/// <summary>A model whose final item (and user) embeddings can be read out for diagnostics (effective rank, smoothness, spectrum).</summary>
+public interface IFinalEmbeddings
 {
-    /// <summary>The loss of a batch, with gradients recorded.</summary>
-    Tensor Loss(TripletBatch batch);
+    /// <summary>Embedding size.</summary>
+    int Dim { get; }
 
-    /// <summary>The smallest batch the loss is defined for.</summary>
-    int MinimumBatchSize { get; }
-
-    /// <summary>
-    /// Whether the method draws its batches as users sampled uniformly, one positive each (DirectSpec),
-    /// rather than as training interactions (DirectAU); the <c>sampling</c> key overrides it.
-    /// </summary>
-    bool SamplesUsers { get; }
-}
-
-/// <summary>Training losses over <see cref="BatchScores"/>.</summary>
-public enum LossKind
-{
-    /// <summary>Bayesian personalized ranking: −log σ(pos − neg) (Rendle et al., UAI 2009).</summary>
-    Bpr,
-
-    /// <summary>Binary cross-entropy with label 1 for positives and 0 for sampled negatives.</summary>
-    Bce,
-
-    /// <summary>Softmax cross-entropy of the positive over all items.</summary>
-    SoftmaxCe,
+    /// <summary>Final user [users × Dim] and item [items × Dim] embeddings, row-major.</summary>
+    (float[] Users, float[] Items) Embeddings();
 }

@@ -1,3 +1,5 @@
+using EmbedRec.Config;
+using EmbedRec.Evaluation;
 using EmbedRec.Data;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Kernels;
@@ -13,6 +15,11 @@ public sealed record KnnOptions
 
     /// <summary>Shrinkage added to the cosine denominator, damping similarities built on few co-occurrences.</summary>
     public float Shrink { get; init; }
+
+    /// <summary>The <c>model:</c> keys of ItemKNN and UserKNN.</summary>
+    public static readonly OptionsBinder<KnnOptions> Binder = new OptionsBinder<KnnOptions>(new())
+        .Int("k", o => o.K, (o, v) => o with { K = v }, "neighbours kept per item (itemknn) or user (userknn)", min: 1)
+        .Float("shrink", o => o.Shrink, (o, v) => o with { Shrink = v }, "shrinkage added to the cosine denominator", min: 0);
 }
 
 /// <summary>
@@ -89,6 +96,10 @@ internal static class Cosine
 /// </summary>
 public sealed class ItemKnn(InteractionLog train, KnnOptions? options = null) : IFittable
 {
+    /// <summary>The registration: <c>model: itemknn</c>.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("itemknn", "item-based k-nearest neighbours, cosine", KnnOptions.Binder,
+        (o, c) => new ItemKnn(c.Split.Train, o), contract: new ContractSettings(new Dictionary<string, string> { ["model.k"] = "30" }));
+
     private readonly UserItems _history = train.ToUserItems();
     // CSR over source items i: entries (j, sim) for every j that keeps i among its neighbours.
     private int[] _ptr = new int[train.ItemCount + 1], _idx = [];
@@ -124,7 +135,7 @@ public sealed class ItemKnn(InteractionLog train, KnnOptions? options = null) : 
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();
@@ -149,6 +160,10 @@ public sealed class ItemKnn(InteractionLog train, KnnOptions? options = null) : 
 /// </summary>
 public sealed class UserKnn(InteractionLog train, KnnOptions? options = null) : IFittable
 {
+    /// <summary>The registration: <c>model: userknn</c>.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("userknn", "user-based k-nearest neighbours, cosine", KnnOptions.Binder,
+        (o, c) => new UserKnn(c.Split.Train, o), contract: new ContractSettings(new Dictionary<string, string> { ["model.k"] = "30" }));
+
     private readonly UserItems _history = train.ToUserItems();
     private int[] _ptr = new int[train.UserCount + 1], _idx = [];
     private float[] _val = [];
@@ -172,7 +187,7 @@ public sealed class UserKnn(InteractionLog train, KnnOptions? options = null) : 
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         scores.Clear();

@@ -1,3 +1,4 @@
+using EmbedRec.Config;
 using EmbedRec.Data;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Tensors;
@@ -29,8 +30,19 @@ public sealed record LightGcnOptions
 /// averaged over layers 0..K; scores are dot products of the averaged embeddings; BPR loss plus
 /// λ·(‖e⁰_u‖² + ‖e⁰_i⁺‖² + ‖e⁰_i⁻‖²)/(2B) on layer-0 rows. Parameter: <c>embedding.weight</c> [users + items, d].
 /// </summary>
-public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
+public sealed class LightGcn : EmbeddingModel
 {
+    /// <summary>The <c>model:</c> keys of LightGCN.</summary>
+    public static readonly OptionsBinder<LightGcnOptions> Binder = new OptionsBinder<LightGcnOptions>(new())
+        .Int("embedding_size", o => o.EmbeddingSize, (o, v) => o with { EmbeddingSize = v }, "embedding size d", min: 1)
+        .Int("n_layers", o => o.Layers, (o, v) => o with { Layers = v }, "propagation layers K", min: 0, max: 64)
+        .Float("reg_weight", o => o.RegWeight, (o, v) => o with { RegWeight = v }, "λ of the L2 penalty on the batch's layer-0 embeddings", min: 0)
+        .Float("init_std", o => o.InitStd, (o, v) => o with { InitStd = v }, "σ of the N(0, σ²) initialization", min: 0);
+
+    /// <summary>The registration: <c>model: lightgcn</c>, trained with BPR by default.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("lightgcn", "LightGCN (He et al., SIGIR 2020)", Binder,
+        (o, c) => new LightGcn(c.Split.Train, o, c.Rng), defaultObjective: "bpr");
+
     private readonly Net _net;
 
     /// <summary>Creates the model over the training interactions.</summary>
@@ -60,13 +72,7 @@ public sealed class LightGcn : EmbeddingModel, IEmbeddingTables
     public Tensor Embedding0 => _net.Embedding.Weight;
 
     /// <inheritdoc />
-    public Tensor? UserTable => null;
-
-    /// <inheritdoc />
-    public Tensor? ItemTable => null;
-
-    /// <inheritdoc />
-    public Tensor? JointTable => _net.Embedding.Weight;
+    public override IReadOnlyList<EmbeddingTable> Tables => [EmbeddingTable.Joint("embedding.weight", _net.Embedding.Weight, UserCount, ItemCount)];
 
     /// <summary>D^-½ A D^-½ of the user–item graph with users first, one edge per distinct interaction.</summary>
     public static CsrMatrix<float> BipartiteGraph(InteractionLog train) => Graphs.ItemGraphs.Bipartite(train).SymmetricNormalize();

@@ -1,3 +1,4 @@
+using EmbedRec.Config;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Nn;
@@ -22,8 +23,19 @@ public sealed record MfOptions
 /// Schmidt-Thieme, "BPR: Bayesian Personalized Ranking from Implicit Feedback", UAI 2009.
 /// Parameters: <c>user.weight</c> [users, d], <c>item.weight</c> [items, d].
 /// </summary>
-public sealed class MatrixFactorization : EmbeddingModel, IEmbeddingTables
+public sealed class MatrixFactorization : EmbeddingModel
 {
+    /// <summary>The <c>model:</c> keys of MF.</summary>
+    public static readonly OptionsBinder<MfOptions> Binder = new OptionsBinder<MfOptions>(new())
+        .Int("embedding_size", o => o.EmbeddingSize, (o, v) => o with { EmbeddingSize = v }, "embedding size d", min: 1)
+        .Float("init_std", o => o.InitStd, (o, v) => o with { InitStd = v }, "σ of the N(0, σ²) initialization", min: 0)
+        .Float("reg_weight", o => o.RegWeight, (o, v) => o with { RegWeight = v }, "L2 weight on the batch's embeddings (RecBole's reg_weight)", min: 0);
+
+    /// <summary>The registration: <c>model: mf</c> (alias bpr), trained with BPR by default.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("mf", "matrix factorization (Rendle et al., UAI 2009)", Binder,
+        (o, c) => new MatrixFactorization(c.Split.UserCount, c.Split.ItemCount, o, c.Rng), defaultObjective: "bpr", aliases: ["bpr"],
+        contract: new ContractSettings(new Dictionary<string, string> { ["model.init_std"] = "0.1" }));
+
     private readonly Net _net;
 
     /// <summary>Creates the model.</summary>
@@ -50,13 +62,8 @@ public sealed class MatrixFactorization : EmbeddingModel, IEmbeddingTables
     public Tensor ItemEmbedding => _net.Item.Weight;
 
     /// <inheritdoc />
-    public Tensor? UserTable => _net.User.Weight;
-
-    /// <inheritdoc />
-    public Tensor? ItemTable => _net.Item.Weight;
-
-    /// <inheritdoc />
-    public Tensor? JointTable => null;
+    public override IReadOnlyList<EmbeddingTable> Tables =>
+        [EmbeddingTable.Users("user.weight", _net.User.Weight, UserCount), EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount)];
 
     /// <inheritdoc />
     protected override (Tensor Users, Tensor Items) FinalEmbeddings() => (_net.User.Weight, _net.Item.Weight);

@@ -1,3 +1,5 @@
+using EmbedRec.Config;
+using EmbedRec.Evaluation;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Kernels;
@@ -19,6 +21,13 @@ public sealed record NeuMfOptions
 
     /// <summary>σ of the N(0, σ²) embedding initialization (the paper's 0.01).</summary>
     public float InitStd { get; init; } = 0.01f;
+
+    /// <summary>The <c>model:</c> keys of NeuMF.</summary>
+    public static readonly OptionsBinder<NeuMfOptions> Binder = new OptionsBinder<NeuMfOptions>(new())
+        .Int("gmf_size", o => o.GmfSize, (o, v) => o with { GmfSize = v }, "GMF embedding size", min: 1)
+        .Int("mlp_embedding_size", o => o.MlpEmbeddingSize, (o, v) => o with { MlpEmbeddingSize = v }, "MLP embedding size per side", min: 1)
+        .IntList("mlp_layers", o => o.MlpLayers, (o, v) => o with { MlpLayers = v }, "MLP tower widths", min: 1)
+        .Float("init_std", o => o.InitStd, (o, v) => o with { InitStd = v }, "σ of the N(0, σ²) embedding initialization", min: 0);
 }
 
 /// <summary>
@@ -27,8 +36,14 @@ public sealed record NeuMfOptions
 /// cross-entropy on sampled negatives. Full scoring splits the first MLP layer into its user and item
 /// halves so each user's scores over all items cost two GEMMs per layer.
 /// </summary>
-public sealed class NeuMf : ITrainable
+public sealed class NeuMf : IPairwiseScorer, IEmbeddingTables
 {
+    /// <summary>The registration: <c>model: neumf</c>, trained with BCE on 4 sampled negatives per positive (the paper's setting).</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("neumf", "NeuMF (He et al., WWW 2017)", NeuMfOptions.Binder,
+        (o, c) => new NeuMf(c.Split.UserCount, c.Split.ItemCount, o, c.Rng), defaultObjective: "bce",
+        objectiveDefaults: new Dictionary<string, string> { ["neg_samples"] = "4" },
+        contract: new ContractSettings(new Dictionary<string, string> { ["learning_rate"] = "0.002" }, Epochs: 30));
+
     private readonly Net _net;
 
     /// <summary>Creates the model.</summary>
@@ -58,7 +73,9 @@ public sealed class NeuMf : ITrainable
     public Module Network => _net;
 
     /// <inheritdoc />
-    public LossKind DefaultLoss => LossKind.Bce;
+    /// <remarks>The GMF tower's tables (what an initializer fills); the MLP tower keeps its own initialization.</remarks>
+    public IReadOnlyList<EmbeddingTable> Tables =>
+        [EmbeddingTable.Users("user_gmf.weight", _net.UserGmf.Weight, UserCount), EmbeddingTable.Items("item_gmf.weight", _net.ItemGmf.Weight, ItemCount)];
 
     private Tensor Logits(int[] users, int[] items)
     {
@@ -85,7 +102,7 @@ public sealed class NeuMf : ITrainable
     public void PrepareForScoring() { }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         using var _ = GradMode.NoGrad();

@@ -1,4 +1,6 @@
+using EmbedRec.Config;
 using EmbedRec.Data;
+using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Serialization;
 
@@ -7,6 +9,10 @@ namespace EmbedRec.Models;
 /// <summary>Most-popular baseline: every user gets items ranked by their training interaction count.</summary>
 public sealed class Popularity(InteractionLog train) : IFittable
 {
+    /// <summary>The registration: <c>model: pop</c>.</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("pop", "most popular items", NoOptions.Binder,
+        (_, c) => new Popularity(c.Split.Train), aliases: ["popularity"], contract: new ContractSettings(new Dictionary<string, string>(), BeatsPopularity: false));
+
     private float[] _counts = new float[train.ItemCount];
 
     /// <inheritdoc />
@@ -25,7 +31,7 @@ public sealed class Popularity(InteractionLog train) : IFittable
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores)
     {
         ScoreArgs.Check(users, UserCount, ItemCount, scores.Length);
         for (int k = 0; k < users.Length; k++) _counts.CopyTo(scores.Slice(k * ItemCount, ItemCount));

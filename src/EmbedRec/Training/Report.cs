@@ -10,13 +10,14 @@ public static class Report
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Writes report.md, loss.svg, valid.svg, (when tracked) erank.svg and (embedding models) spectrum.svg into <paramref name="dir"/>.</summary>
-    public static void Write(string dir, TrainingResult result, TrainerOptions options)
+    public static void Write(string dir, TrainingResult result, TrainerOptions options, IReadOnlyDictionary<string, object?>? record = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# {result.Model}").AppendLine();
         md.AppendLine(Inv, $"Trained {result.History.Count} epochs in {result.TrainSeconds:0.#} s; kept epoch {result.BestEpoch}{(result.StoppedEarly ? " (early stopping)" : "")}.").AppendLine();
-        if (options.Sevo is { } sv) md.AppendLine(Inv, $"Optimizer {options.Optimizer} with SEvo over the {sv.Graph} graph (β = {sv.Options.Beta}, L = {sv.Options.Layers}, {sv.Options.Variant}, moment correction {(sv.Options.MomentCorrection ? "on" : "off")}).").AppendLine();
+        foreach (var key in new[] { "objective", "init", "optimizer", "sevo" })
+            if (record is not null && record.TryGetValue(key, out var text) && text is string line) md.AppendLine(Inv, $"{char.ToUpperInvariant(key[0])}{key[1..]}: {line}.").AppendLine();
         if (result.ItemSmoothness is { } js) md.AppendLine(Inv, $"Smoothness of the item embeddings over the item co-occurrence graph, J(X)/‖X‖² = {js:0.0000} (lower is smoother).").AppendLine();
         if (result.ItemErank is { } itemErank) md.AppendLine(Inv, $"Effective rank of the final item embeddings: {itemErank:0.0}.").AppendLine();
         md.AppendLine("| metric | validation | test |").AppendLine("|---|---|---|");

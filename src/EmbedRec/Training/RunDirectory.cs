@@ -55,18 +55,17 @@ public sealed class RunDirectory
 
     private string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Saves the kept parameters.</summary>
-    public void SaveCheckpoint(IRecommender model, int epoch)
-    {
-        if (model is ITrainable t) t.Network.Save(Checkpoint, new Dictionary<string, string> { ["model"] = model.Name, ["epoch"] = epoch.ToString(Inv) });
-        else model.Save(Checkpoint);
-    }
+    /// <summary>Saves the kept state of a trained model (parameters, buffers, the objective's parameters).</summary>
+    public void SaveCheckpoint(IReadOnlyList<KeyValuePair<string, Tensor>> state, string model, int epoch) =>
+        SafeTensors.Save(Checkpoint, state, new Dictionary<string, string> { ["model"] = model, ["epoch"] = epoch.ToString(Inv) });
 
-    /// <summary>Saves parameters, optimizer buffers and trainer state after an epoch.</summary>
-    public void SaveResumeState(ITrainable model, Optimizer optimizer, ResumeState state)
+    /// <summary>Saves the training state, optimizer buffers and trainer state after an epoch.</summary>
+    public void SaveResumeState(IReadOnlyList<KeyValuePair<string, Tensor>> trainingState, string model, Optimizer optimizer, ResumeState state)
     {
-        var meta = new Dictionary<string, string> { ["model"] = model.Name, ["epoch"] = state.Epoch.ToString(Inv) };
-        model.Network.Save(File("last.safetensors"), meta);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(state);
+        var meta = new Dictionary<string, string> { ["model"] = model, ["epoch"] = state.Epoch.ToString(Inv) };
+        SafeTensors.Save(File("last.safetensors"), trainingState, meta);
         SafeTensors.Save(File("optimizer.safetensors"),
             optimizer.ExportState().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, Tensor.FromArray(kv.Value, kv.Value.Length))),
             new Dictionary<string, string>(meta) { ["steps"] = optimizer.StepCount.ToString(Inv) });
@@ -83,14 +82,14 @@ public sealed class RunDirectory
     }
 
     /// <summary>Restores what <see cref="SaveResumeState"/> wrote.</summary>
-    public ResumeState LoadResumeState(ITrainable model, Optimizer optimizer)
+    public ResumeState LoadResumeState(IReadOnlyList<KeyValuePair<string, Tensor>> trainingState, Optimizer optimizer)
     {
         var statePath = File("state.json");
         if (!System.IO.File.Exists(statePath)) throw new FileNotFoundException($"'{Path}' has no state.json to resume from; start the run without --resume.", statePath);
         using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(statePath));
         var root = doc.RootElement;
         int epoch = root.GetProperty("epoch").GetInt32();
-        model.Network.Load(File("last.safetensors"));
+        LoadInto(File("last.safetensors"), trainingState);
         var (entries, meta) = SafeTensors.Read(File("optimizer.safetensors"));
         if (!meta.TryGetValue("epoch", out var e) || e != epoch.ToString(Inv))
             throw new InvalidDataException($"'{Path}': optimizer.safetensors is from epoch {e ?? "?"}, state.json from epoch {epoch}; the run cannot be resumed consistently.");
@@ -104,16 +103,24 @@ public sealed class RunDirectory
             root.GetProperty("bad_evals").GetInt32(), root.GetProperty("train_seconds").GetDouble(), history);
     }
 
-    /// <summary>The parameter values stored in a checkpoint, in the module's parameter order.</summary>
-    public static float[][] ReadState(string path, Module network)
+    /// <summary>The values stored in a checkpoint for <paramref name="names"/>, in their order.</summary>
+    public static float[][] ReadState(string path, IReadOnlyList<KeyValuePair<string, Tensor>> names)
     {
+        ArgumentNullException.ThrowIfNull(names);
         var entries = SafeTensors.Read(path).Entries.Where(e => e.Tensor is not null).ToDictionary(e => e.Name, e => e.Tensor!);
-        return network.NamedParameters().Select(kv => entries.TryGetValue(kv.Key, out var t) ? t.ToArray()
-            : throw new InvalidDataException($"'{path}' has no parameter '{kv.Key}'.")).ToArray();
+        return names.Select(kv => entries.TryGetValue(kv.Key, out var t) && t.Size == kv.Value.Size ? t.ToArray()
+            : throw new InvalidDataException($"'{path}' has no tensor '{kv.Key}' of {kv.Value.Size} values.")).ToArray();
+    }
+
+    /// <summary>Copies the tensors stored in <paramref name="path"/> into <paramref name="state"/> (every name must be present, with its size).</summary>
+    public static void LoadInto(string path, IReadOnlyList<KeyValuePair<string, Tensor>> state)
+    {
+        var values = ReadState(path, state);
+        for (int i = 0; i < state.Count; i++) values[i].CopyTo(state[i].Value.Span);
     }
 
     /// <summary>Writes history.csv, the report with plots, and metrics.json (last).</summary>
-    public void WriteResult(TrainingResult result, TrainerOptions options, IReadOnlyDictionary<string, object?>? extra = null)
+    public void WriteResult(TrainingResult result, TrainerOptions options, IReadOnlyDictionary<string, object?>? record = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var validKeys = result.History.Where(h => h.Valid is not null).SelectMany(h => h.Valid!.Keys).Distinct().ToList();
@@ -123,7 +130,7 @@ public sealed class RunDirectory
                 .Concat(validKeys.Select(k => h.Valid is not null && h.Valid.TryGetValue(k, out var v) ? v.ToString("R", Inv) : ""))
                 .Append(h.Erank?.ToString("R", Inv) ?? "")));
         AtomicFile.WriteAllLines(File("history.csv"), csv);
-        Report.Write(Path, result, options);
+        Report.Write(Path, result, options, record);
         var metrics = new Dictionary<string, object?>
         {
             ["model"] = result.Model,
@@ -138,9 +145,8 @@ public sealed class RunDirectory
             ["item_smoothness"] = result.ItemSmoothness,
             ["item_erank"] = result.ItemErank,
             ["item_spectrum"] = result.ItemSpectrum,
-            ["sevo"] = options.Sevo is { } sv ? $"{sv.Graph}, beta {sv.Options.Beta}, layers {sv.Options.Layers}, {sv.Options.Variant}, correction {sv.Options.MomentCorrection}" : null,
         };
-        if (extra is not null) foreach (var (k, v) in extra) metrics[k] = v;
+        if (record is not null) foreach (var (k, v) in record) metrics[k] = v;
         AtomicFile.WriteAllText(Metrics, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -7,7 +7,11 @@ using EmbedRec.Tensors.Sparse;
 
 namespace EmbedRec.Training;
 
-/// <summary>Builds the SEvo groups of a model for a split: which tables are smoothed over which normalized graph.</summary>
+/// <summary>
+/// Builds the SEvo groups of a model for a split: which embedding tables are smoothed over which normalized
+/// graph. The graph's nodes are placed on the tables' rows through their row maps; rows outside the maps
+/// (padding, mask tokens) and user rows of a joint table under an item graph are isolated nodes, only rescaled.
+/// </summary>
 public static class SevoSetup
 {
     /// <summary>The normalized item graph of a kind, from training data only.</summary>
@@ -25,30 +29,50 @@ public static class SevoSetup
     }
 
     /// <summary>The smoothed groups for <paramref name="model"/>.</summary>
-    public static IReadOnlyList<SevoGroup> Groups(SevoSettings settings, ITrainable model, DataSplit split)
+    public static IReadOnlyList<SevoGroup> Groups(SevoSettings settings, IRecommender model, DataSplit split)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(model);
-        if (model is not IEmbeddingTables tables)
+        ArgumentNullException.ThrowIfNull(split);
+        if (model is not IEmbeddingTables { Tables.Count: > 0 } withTables)
             throw new InvalidOperationException($"SEvo needs a model with embedding tables; '{model.Name}' has none.");
+        var tables = withTables.Tables;
+        var itemTable = tables.FirstOrDefault(t => t.ItemRows > 0)
+            ?? throw new InvalidOperationException($"SEvo needs an item table; '{model.Name}' has none.");
         if (settings.Graph == SevoGraph.UserItem)
         {
+            var userTable = tables.FirstOrDefault(t => t.UserRows > 0)
+                ?? throw new InvalidOperationException($"SEvo over the user–item graph needs a user table; '{model.Name}' has none.");
             var ui = ItemGraphs.Bipartite(split.Train).SymmetricNormalize();
-            if (tables.JointTable is { } joint) return [new SevoGroup([joint], ui)];
-            return [new SevoGroup([tables.UserTable!, tables.ItemTable!], ui)];
+            int nu = split.UserCount;
+            if (ReferenceEquals(userTable, itemTable)) return [new SevoGroup([userTable.Weight], Place(ui, userTable.Rows, n => n < nu ? userTable.FirstUserRow + n : userTable.FirstItemRow + n - nu))];
+            int offset = userTable.Rows;
+            return [new SevoGroup([userTable.Weight, itemTable.Weight],
+                Place(ui, userTable.Rows + itemTable.Rows, n => n < nu ? userTable.FirstUserRow + n : offset + itemTable.FirstItemRow + n - nu))];
         }
         var items = ItemGraph(settings, split);
-        if (tables.ItemTable is { } it) return [new SevoGroup([it], items)];
-        // A joint table: the item graph sits in the item block, user rows have no neighbours (they are only rescaled).
-        int nu = split.UserCount, n = nu + split.ItemCount;
-        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<float>();
-        for (int i = 0; i < items.RowCount; i++)
-            for (int p = items.RowPtr[i]; p < items.RowPtr[i + 1]; p++) { rows.Add(nu + i); cols.Add(nu + items.ColIdx[p]); vals.Add(items.Values[p]); }
-        return [new SevoGroup([tables.JointTable!], CsrMatrix<float>.FromCoo(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray()))];
+        return [new SevoGroup([itemTable.Weight], Place(items, itemTable.Rows, i => itemTable.FirstItemRow + i))];
+    }
+
+    /// <summary>
+    /// <paramref name="graph"/> with node n moved to row <paramref name="row"/>(n) of a graph over <paramref name="rows"/> nodes
+    /// (the graph itself when the placement is the identity).
+    /// </summary>
+    private static CsrMatrix<float> Place(CsrMatrix<float> graph, int rows, Func<int, int> row)
+    {
+        bool identity = rows == graph.RowCount;
+        for (int n = 0; identity && n < graph.RowCount; n++) identity = row(n) == n;
+        if (identity) return graph;
+        var r = new List<int>(); var c = new List<int>(); var v = new List<float>();
+        for (int i = 0; i < graph.RowCount; i++)
+            for (int p = graph.RowPtr[i]; p < graph.RowPtr[i + 1]; p++) { r.Add(row(i)); c.Add(row(graph.ColIdx[p])); v.Add(graph.Values[p]); }
+        return CsrMatrix<float>.FromCoo(rows, rows, r.ToArray(), c.ToArray(), v.ToArray());
     }
 
     /// <summary>Scale-free smoothness J(X)/‖X‖²_F of item embeddings over the item co-occurrence graph (lower = smoother).</summary>
     public static double ItemSmoothness(DataSplit split, float[] itemEmbeddings, int dim)
     {
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
         var g = ItemGraphs.CoOccurrence(split.Train).SymmetricNormalize();
         double energy = 0;
         foreach (float v in itemEmbeddings) energy += (double)v * v;

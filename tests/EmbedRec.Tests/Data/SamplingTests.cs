@@ -68,11 +68,11 @@ public class SamplingTests
         static List<int[]> Snapshot(IEnumerable<TripletBatch> batches) =>
             batches.Select(b => b.Users[..b.Count].Concat(b.Positives[..b.Count]).Concat(b.Negatives[..(3 * b.Count)]).ToArray()).ToList();
         var plain = Snapshot(batcher.Epoch(new Rng(9)));
-        var prefetched = Snapshot(BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), 32, 3));
+        var prefetched = Snapshot(BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), () => new TripletBatch(32, 3), (a, b) => a.CopyTo(b)));
         Assert.True(plain.Count > 3);
         Assert.Equal(plain, prefetched);
         // Stopping early (as a diverged or cancelled run does) leaves no worker running on a disposed enumerator.
-        var first = BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), 32, 3).Take(2).Select(b => b.Users[0]).ToList();
+        var first = BatchPrefetcher.Prefetch(batcher.Epoch(new Rng(9)), () => new TripletBatch(32, 3), (a, b) => a.CopyTo(b)).Take(2).Select(b => b.Users[0]).ToList();
         Assert.Equal(plain[1][0], first[1]);
     }
 

@@ -98,7 +98,7 @@ public class MetricsTests
         var scorer = new MatrixScorer(5, [9, 1, 5, 5, 0, 1, 1, 1, 2, 3]);
         var relevant = UserItems.From(2, [0, 1, 1], [2, 4, 3]);
         var history = UserItems.From(2, [0], [0]);
-        var r = FullRankingEvaluator.Evaluate(scorer, relevant, history, new EvaluationOptions { Cutoffs = [1, 2], BlockSize = 1 });
+        var r = FullRankingEvaluator.Evaluate(scorer, relevant, ScoringContext.ExcludeOnly(history), new EvaluationOptions { Cutoffs = [1, 2], BlockSize = 1 });
         // user 0 ranking without item 0: 2 (5), 3 (5) by tie order, 1, 4 → hit at 1.
         // user 1 ranking: 4 (3), 3 (2), 0, 1, 2 → hits at 1 and 2.
         Assert.Equal(new[] { 0, 1 }, r.Users);
@@ -120,11 +120,11 @@ public class MetricsTests
         var scorer = new DotProductScorer(ue, ie, dim);
         var rel = UserItems.From(users, Enumerable.Range(0, 200).Select(i => i % users).ToArray(), Enumerable.Range(0, 200).Select(i => (i * 7) % items).ToArray());
         var hist = UserItems.From(users, Enumerable.Range(0, 300).Select(i => i % users).ToArray(), Enumerable.Range(0, 300).Select(i => (i * 13 + 5) % items).ToArray());
-        var a = FullRankingEvaluator.Evaluate(scorer, rel, hist, new EvaluationOptions { BlockSize = 7 });
-        var b = FullRankingEvaluator.Evaluate(scorer, rel, hist, new EvaluationOptions { BlockSize = 1000 });
+        var a = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 });
+        var b = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 1000 });
         foreach (var key in a.Means.Keys) Assert.Equal(a[key], b[key], 10);
         var tail = UserGroups.Tail(a.Users, hist, 0.25);
-        var t = FullRankingEvaluator.Evaluate(scorer, rel, hist, new EvaluationOptions { Users = tail });
+        var t = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { Users = tail });
         Assert.Equal(tail.Length, t.Users.Length);
         Assert.True(tail.All(u => hist.Degree(u) <= hist.Degree(a.Users.Except(tail).OrderBy(hist.Degree).First())));
     }
@@ -135,8 +135,8 @@ public class MetricsTests
         var scorer = new MatrixScorer(6, [6, 5, 4, 3, 2, 1]);
         var rel = UserItems.From(1, [0], [3]);
         var hist = UserItems.From(1, [0], [0]);
-        var a = SampledEvaluator.Evaluate(scorer, rel, hist, 2, seed: 1, new EvaluationOptions { Cutoffs = [1, 3] });
-        var b = SampledEvaluator.Evaluate(scorer, rel, hist, 2, seed: 1, new EvaluationOptions { Cutoffs = [1, 3] });
+        var a = SampledEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), 2, seed: 1, new EvaluationOptions { Cutoffs = [1, 3] });
+        var b = SampledEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), 2, seed: 1, new EvaluationOptions { Cutoffs = [1, 3] });
         Assert.True(a.Sampled);
         Assert.Equal(2, a.SampledNegatives);
         Assert.Contains("[sampled: 2 negatives per user]", a.ToString());
@@ -149,8 +149,8 @@ public class MetricsTests
     {
         var scorer = new MatrixScorer(2, [1, 2]);
         var rel = UserItems.From(1, [0], [1]);
-        Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(scorer, rel, rel, new EvaluationOptions { Cutoffs = [0] }));
-        Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(scorer, rel, UserItems.Empty(2)));
+        Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(rel), new EvaluationOptions { Cutoffs = [0] }));
+        Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(UserItems.Empty(2))));
         Assert.Throws<FormatException>(() => MetricNames.Parse("auc"));
         Assert.Equal(Metric.Hit, MetricNames.Parse("HR"));
     }
@@ -159,7 +159,7 @@ public class MetricsTests
     {
         public int ItemCount => items;
 
-        public void Score(ReadOnlySpan<int> users, Span<float> output)
+        public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> output)
         {
             for (int k = 0; k < users.Length; k++) scores.AsSpan(users[k] * items, items).CopyTo(output.Slice(k * items, items));
         }

@@ -28,15 +28,19 @@ public sealed class ShippedConfigsTests
         {
             var cfg = new RunConfig();
             cfg.LoadYaml(file);
-            var options = cfg.TrainerOptions();
-            Assert.True(options.Epochs >= 1, file);
-            // The model's own options are checked on the built-in data (the real datasets may be absent).
+            var spec = RunSpec.Resolve(cfg);
+            Assert.True(spec.Trainer.Epochs >= 1, file);
+            // The model, its objective, initializer and optimizer are built on the built-in data (the real datasets may be absent).
             cfg.Set("dataset", "synthetic");
             cfg.Set("split", "loo");
             cfg.Set("filters", "");
-            var split = Experiment.LoadSplit(cfg, new DatasetRegistry(".", []));
-            var model = ModelFactory.Create(cfg, split);
-            Assert.False(string.IsNullOrEmpty(model.Name), file);
+            spec = RunSpec.Resolve(cfg);
+            var built = Experiment.Build(spec, Experiment.LoadSplit(spec.Data, new DatasetRegistry(".", [])));
+            Assert.False(string.IsNullOrEmpty(built.Model.Name), file);
+            // The resolved config.yaml of a run resolves to the same spec.
+            var again = new RunConfig();
+            again.LoadYamlText(spec.ToYaml(), file);
+            Assert.Equal(spec.ToYaml(), RunSpec.Resolve(again).ToYaml());
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class TrainerTests : IDisposable
         c.Set("dataset", "synthetic");
         c.Set("epochs", epochs.ToString());
         c.Set("learning_rate", "0.005");
-        c.Set("init_std", "0.1");
+        c.Set("model.init_std", "0.1");
         c.Set("train_batch_size", "1024");
         c.Set("topk", "10");
         c.Set("eval_step", "2");
@@ -30,7 +30,7 @@ public sealed class TrainerTests : IDisposable
         return c;
     }
 
-    private static DataSplit Split(RunConfig c) => Experiment.LoadSplit(c, new DatasetRegistry(".", []));
+    private static DataSplit Split(RunConfig c) => Experiment.LoadSplit(RunSpec.Resolve(c).Data, new DatasetRegistry(".", []));
 
     [Fact]
     public void RunDirectoryHoldsEverything()
@@ -38,7 +38,7 @@ public sealed class TrainerTests : IDisposable
         var c = Config();
         var run = new RunDirectory(Path.Combine(_dir.Path, "run"));
         var r = Experiment.Train(c, Split(c), run);
-        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg" })
+        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "embeddings.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg" })
             Assert.True(File.Exists(Path.Combine(run.Path, f)), $"missing {f}");
         var csv = File.ReadAllLines(Path.Combine(run.Path, "history.csv"));
         Assert.Equal(7, csv.Length);
@@ -54,10 +54,12 @@ public sealed class TrainerTests : IDisposable
         Assert.True(spectrum.Zip(spectrum.Skip(1)).All(x => x.First >= x.Second));
         Assert.Equal(Math.Exp(-spectrum.Where(x => x > 0).Sum(x => x * Math.Log(x))), metrics.RootElement.GetProperty("item_erank").GetDouble(), 9);
         // The run reopens from its directory alone and scores the same.
-        var (_, split, model) = Experiment.Open(run.Path, new DatasetRegistry(".", []));
-        var again = EmbedRec.Evaluation.FullRankingEvaluator.Evaluate(model, split.Test.ToUserItems(),
-            UserItems.Union(split.Train.ToUserItems(), split.Valid.ToUserItems()), c.TrainerOptions().Evaluation);
+        var again = Experiment.Open(run.Path, new DatasetRegistry(".", [])).Evaluate(HeldOut.Test);
         Assert.Equal(r.Test["ndcg@10"], again["ndcg@10"], 10);
+        // What the run depends on is recorded: objective, initialization, optimizer, engine.
+        Assert.Equal("bpr", metrics.RootElement.GetProperty("objective").GetString());
+        Assert.Equal("model", metrics.RootElement.GetProperty("init").GetString());
+        Assert.False(string.IsNullOrEmpty(metrics.RootElement.GetProperty("engine").GetProperty("blas").GetString()));
     }
 
     [Fact]
@@ -89,8 +91,8 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void DivergenceNamesEpochAndBatch()
     {
-        var c = Config(epochs: 3).With("learning_rate", "1e30").With("optimizer", "sgd").With("init_std", "10");
-        var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(c.TrainerOptions()).Fit(ModelFactory.Create(c, Split(c)), Split(c)));
+        var c = Config(epochs: 3).With("learning_rate", "1e30").With("optimizer", "sgd").With("model.init_std", "10");
+        var e = Assert.Throws<TrainingDivergedException>(() => Experiment.Train(c, Split(c)));
         Assert.Equal(1, e.Epoch);
         Assert.Contains("epoch 1, batch", e.Message);
     }
@@ -109,22 +111,40 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void ConfigErrorsNameKeyValueAndPlace()
     {
+        FormatException Bad(RunConfig c) => Assert.Throws<FormatException>(() => RunSpec.Resolve(c));
         var yaml = _dir.File("c.yaml", "model: mf\ndataset: synthetic\nepochs: ten\n");
-        var e = Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(yaml));
+        var fromFile = new RunConfig();
+        fromFile.LoadYaml(yaml);
+        var e = Bad(fromFile);
         Assert.Contains("c.yaml:3", e.Message);
         Assert.Contains("'epochs' must be an integer, got 'ten'", e.Message);
-        var typo = Assert.Throws<FormatException>(() => new RunConfig().Assign("learning_rte=0.1"));
-        Assert.Contains("Did you mean 'learning_rate'?", typo.Message);
-        var model = new RunConfig().With("model", "svd++").With("dataset", "synthetic");
-        Assert.Contains("Unknown model 'svd++'", Assert.Throws<FormatException>(() => ModelFactory.Create(model, Split(model))).Message);
-        var metric = new RunConfig().With("model", "mf").With("valid_metric", "ndcg@50");
-        Assert.Contains("valid_metric 'ndcg@50'", Assert.Throws<ArgumentException>(() => metric.TrainerOptions().Validate()).Message);
-        Assert.Throws<FormatException>(() => new RunConfig().Require("model"));
-        var c = new RunConfig().With("model", "mf").With("topk", "5,10");
-        Assert.Contains("topk: [5, 10]", c.ToYaml());
+        var typo = new RunConfig().With("model", "mf");
+        typo.Assign("learning_rte=0.1");
+        Assert.Contains("Did you mean 'learning_rate'?", Bad(typo).Message);
+        Assert.Contains("unknown model 'svd++'", Bad(new RunConfig().With("model", "svd++").With("dataset", "synthetic")).Message);
+        Assert.Contains("valid_metric 'ndcg@50'", Bad(new RunConfig().With("model", "mf").With("valid_metric", "ndcg@50")).Message);
+        Assert.Contains("needs 'model'", Bad(new RunConfig()).Message);
+        // Keys are namespaced: a model key at the top level is unknown, and under the model it is checked against that model.
+        Assert.Contains("unknown key 'n_layers'", Bad(new RunConfig().With("model", "lightgcn").With("n_layers", "2")).Message);
+        Assert.Contains("Did you mean 'model.n_layers'?", Bad(new RunConfig().With("model", "lightgcn").With("model.n_layer", "2")).Message);
+        Assert.Contains("for model 'mf'", Bad(new RunConfig().With("model", "mf").With("model.n_layers", "2")).Message);
+        Assert.Contains("'model.n_layers' must be in [0, 64], got 99", Bad(new RunConfig().With("model", "lightgcn").With("model.n_layers", "99")).Message);
+        Assert.Contains("'epochs' must be in [0, 10000000], got 99999999999", Bad(new RunConfig().With("model", "mf").With("epochs", "99999999999")).Message);
+        Assert.Contains("fitted in one pass", Bad(new RunConfig().With("model", "pop").With("objective", "bpr")).Message);
+        var c = new RunConfig().With("model", "mf").With("topk", "5,10").With("dataset", "synthetic");
+        var yamlText = RunSpec.Resolve(c).ToYaml();
+        Assert.Contains("topk: [5, 10]", yamlText);
         var back = new RunConfig();
-        back.LoadYaml(_dir.File("r.yaml", c.ToYaml()));
-        Assert.Equal(c.Values["topk"], back.Values["topk"]);
+        back.LoadYaml(_dir.File("r.yaml", yamlText));
+        Assert.Equal(yamlText, RunSpec.Resolve(back).ToYaml());
+        Assert.Equal([5, 10], RunSpec.Resolve(back).Trainer.Evaluation.Cutoffs);
+    }
+
+    [Fact]
+    public void YamlThatIsNotAMappingOfNamesIsNamed()
+    {
+        Assert.Contains("k.yaml:1", Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(_dir.File("k.yaml", "? [a, b]\n: 1\n"))).Message);
+        Assert.Contains("u.yaml", Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(_dir.File("u.yaml", "topk: [5, 10\n"))).Message);
     }
 
     [Fact]
@@ -152,9 +172,10 @@ public sealed class SevoTrainingTests : IDisposable
     public void SevoTrainsEveryEmbeddingModelAndSmoothsItems(string model, string graph)
     {
         RunConfig Config(string g) => new RunConfig().With("model", model).With("dataset", "synthetic").With("epochs", "12").With("optimizer", "adamw")
-            .With("learning_rate", "0.01").With("init_std", "0.01").With("eval_step", "4").With("topk", "10").With("optimizer.sevo.graph", g);
-        var plain = Experiment.Train(Config("none"), Experiment.LoadSplit(Config("none"), new DatasetRegistry(".", [])), new RunDirectory(Path.Combine(_dir.Path, model + "-plain-" + graph)));
-        var sevo = Experiment.Train(Config(graph), Experiment.LoadSplit(Config(graph), new DatasetRegistry(".", [])), new RunDirectory(Path.Combine(_dir.Path, model + "-" + graph)));
+            .With("learning_rate", "0.01").With("model.init_std", "0.01").With("eval_step", "4").With("topk", "10").With("optimizer.sevo.graph", g);
+        var split = Experiment.LoadSplit(RunSpec.Resolve(Config("none")).Data, new DatasetRegistry(".", []));
+        var plain = Experiment.Train(Config("none"), split, new RunDirectory(Path.Combine(_dir.Path, model + "-plain-" + graph)));
+        var sevo = Experiment.Train(Config(graph), split, new RunDirectory(Path.Combine(_dir.Path, model + "-" + graph)));
         Assert.True(sevo.ItemSmoothness < plain.ItemSmoothness, $"J {plain.ItemSmoothness} → {sevo.ItemSmoothness}");
         Assert.Contains("SEvo over the", File.ReadAllText(Path.Combine(_dir.Path, model + "-" + graph, "report.md")));
     }
@@ -162,16 +183,19 @@ public sealed class SevoTrainingTests : IDisposable
     [Fact]
     public void CategoryGraphNeedsCategoriesAndBadValuesAreNamed()
     {
+        RunSpec Resolve(RunConfig c) => RunSpec.Resolve(c.With("model", "mf"));
         var c = new RunConfig().With("optimizer.sevo.graph", "genre");
-        Assert.Contains("'genre' is not none, ii, ui or category", Assert.Throws<FormatException>(() => c.Sevo()).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.beta", "1.5").Sevo());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.layers", "-1").Sevo());
+        Assert.Contains("'optimizer.sevo.graph' must be one of none, ii, ui, category, got 'genre'", Assert.Throws<FormatException>(() => Resolve(c)).Message);
+        Assert.Contains("'optimizer.sevo.beta'", Assert.Throws<FormatException>(() => Resolve(new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.beta", "1.5"))).Message);
+        Assert.Contains("'optimizer.sevo.layers' must be in [0, 64]", Assert.Throws<FormatException>(() => Resolve(new RunConfig().With("optimizer.sevo.graph", "ii").With("optimizer.sevo.layers", "-1"))).Message);
         var nested = _dir.File("n.yaml", "model: mf\noptimizer:\n  name: adamw\n  sevo:\n    graph: ui\n    beta: 0.9\n");
         var cfg = new RunConfig();
         cfg.LoadYaml(nested);
-        Assert.Equal("adamw", cfg.Get("optimizer"));
-        Assert.Equal(0.9f, cfg.Sevo()!.Options.Beta);
+        Assert.Equal("adamw", RunSpec.Resolve(cfg).Optimizer.Registration.Name);
+        Assert.Equal(0.9f, RunSpec.Resolve(cfg).Sevo.Options.Beta);
         var bad = _dir.File("b.yaml", "optimizer:\n  sevo:\n    betta: 0.9\n");
-        Assert.Contains("Did you mean 'optimizer.sevo.beta'?", Assert.Throws<FormatException>(() => new RunConfig().LoadYaml(bad)).Message);
+        var badConfig = new RunConfig().With("model", "mf");
+        badConfig.LoadYaml(bad);
+        Assert.Contains("Did you mean 'optimizer.sevo.beta'?", Assert.Throws<FormatException>(() => RunSpec.Resolve(badConfig)).Message);
     }
 }

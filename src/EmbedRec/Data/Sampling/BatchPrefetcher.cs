@@ -5,18 +5,21 @@ namespace EmbedRec.Data.Sampling;
 /// negatives and shuffling overlap with the (mostly single-threaded) forward and backward passes.
 /// The source is still enumerated strictly in order by one thread at a time, so the batches and every
 /// random number drawn are exactly those of the plain enumeration. Each yielded batch stays valid
-/// until the next one is requested (two buffers alternate).
+/// until the next one is requested (two buffers alternate). Generic over the batch type: a source may
+/// reuse one batch object, so each is copied into a buffer of the prefetcher's.
 /// </summary>
 public static class BatchPrefetcher
 {
-    /// <summary>The batches of <paramref name="source"/>, one built ahead.</summary>
-    public static IEnumerable<TripletBatch> Prefetch(IEnumerable<TripletBatch> source, int capacity, int negatives)
+    /// <summary>The batches of <paramref name="source"/>, one built ahead, copied with <paramref name="copy"/> into buffers from <paramref name="allocate"/>.</summary>
+    public static IEnumerable<TBatch> Prefetch<TBatch>(IEnumerable<TBatch> source, Func<TBatch> allocate, Action<TBatch, TBatch> copy) where TBatch : class
     {
         ArgumentNullException.ThrowIfNull(source);
-        var buffers = new[] { new TripletBatch(capacity, negatives), new TripletBatch(capacity, negatives) };
+        ArgumentNullException.ThrowIfNull(allocate);
+        ArgumentNullException.ThrowIfNull(copy);
+        var buffers = new[] { allocate(), allocate() };
         using var e = source.GetEnumerator();
         int k = 0;
-        var pending = Task.Run(() => Next(e, buffers[0]));
+        var pending = Task.Run(() => Next(e, buffers[0], copy));
         try
         {
             while (pending.GetAwaiter().GetResult())
@@ -24,7 +27,7 @@ public static class BatchPrefetcher
                 var current = buffers[k];
                 k ^= 1;
                 var target = buffers[k];
-                pending = Task.Run(() => Next(e, target));
+                pending = Task.Run(() => Next(e, target, copy));
                 yield return current;
             }
         }
@@ -35,17 +38,10 @@ public static class BatchPrefetcher
         }
     }
 
-    private static bool Next(IEnumerator<TripletBatch> e, TripletBatch into)
+    private static bool Next<TBatch>(IEnumerator<TBatch> e, TBatch into, Action<TBatch, TBatch> copy)
     {
         if (!e.MoveNext()) return false;
-        var b = e.Current;
-        int n = b.Count, neg = b.NegativesPerPositive;
-        if (into.Users.Length < n || into.NegativesPerPositive != neg)
-            throw new InvalidOperationException($"Prefetch buffers hold {into.Users.Length} triples with {into.NegativesPerPositive} negatives; the source gave {n} with {neg}.");
-        Array.Copy(b.Users, into.Users, n);
-        Array.Copy(b.Positives, into.Positives, n);
-        Array.Copy(b.Negatives, into.Negatives, n * neg);
-        into.Count = n;
+        copy(e.Current, into);
         return true;
     }
 }

@@ -24,6 +24,18 @@ public sealed class SequenceBatch(int capacity, int maxLength)
 
     /// <summary>Sequences in this batch.</summary>
     public int Count { get; internal set; }
+
+    /// <summary>Copies this batch into <paramref name="into"/> (same width, enough capacity).</summary>
+    public void CopyTo(SequenceBatch into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (into.Users.Length < Count || into.MaxLength != MaxLength)
+            throw new InvalidOperationException($"A batch buffer of {into.Users.Length} × {into.MaxLength} cannot hold {Count} × {MaxLength}.");
+        Array.Copy(Users, into.Users, Count);
+        Array.Copy(Inputs, into.Inputs, Count * MaxLength);
+        Array.Copy(Targets, into.Targets, Count * MaxLength);
+        into.Count = Count;
+    }
 }
 
 /// <summary>Batches users' chronological training sequences for sequential models (SASRec, GRU4Rec).</summary>

@@ -22,6 +22,29 @@ public sealed class TripletBatch(int capacity, int negatives)
 
     /// <summary>Triples in this batch.</summary>
     public int Count { get; internal set; }
+
+    /// <summary>Copies this batch into <paramref name="into"/> (same negatives per positive, enough capacity).</summary>
+    public void CopyTo(TripletBatch into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        int n = Count, neg = NegativesPerPositive;
+        if (into.Users.Length < n || into.NegativesPerPositive != neg)
+            throw new InvalidOperationException($"A batch buffer of {into.Users.Length} triples with {into.NegativesPerPositive} negatives cannot hold {n} with {neg}.");
+        Array.Copy(Users, into.Users, n);
+        Array.Copy(Positives, into.Positives, n);
+        Array.Copy(Negatives, into.Negatives, n * neg);
+        into.Count = n;
+    }
+}
+
+/// <summary>How training triples are drawn.</summary>
+public enum SamplingKind
+{
+    /// <summary>Every training interaction once per epoch, shuffled (BPR-style).</summary>
+    Interactions,
+
+    /// <summary>Users uniformly with replacement, one positive each (DirectSpec's sampling).</summary>
+    Users,
 }
 
 /// <summary>

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using EmbedRec.Training;
+
+namespace EmbedRec.Cli;
+
+/// <summary><c>embedrec config keys [--model NAME]</c>: every configuration key with type, default and meaning, from the registry.</summary>
+internal static class ConfigCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Only this model's section (and the shared ones)." };
+        var keys = new Command("keys", "Print every configuration key with its type, default and meaning.") { model };
+        keys.SetAction(p => Terminal.Guard(() =>
+        {
+            foreach (var group in ConfigKeys.List(Registry.Default, p.GetValue(model)).GroupBy(k => k.Scope))
+                Terminal.Table(group.Key, ["key", "type", "default", "meaning"], group.Select(k => (IReadOnlyList<string>)[k.Key, k.Type, k.Default, k.Meaning]));
+            return 0;
+        }));
+        return new Command("config", "Configuration keys.") { keys };
+    }
+}

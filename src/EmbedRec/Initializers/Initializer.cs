@@ -1,0 +1,41 @@
+using EmbedRec.Config;
+using EmbedRec.Data.Splits;
+using EmbedRec.Models;
+using EmbedRec.Tensors;
+
+namespace EmbedRec.Initializers;
+
+/// <summary>What an initializer works with: the split (its id maps) and the run's generator after the model drew from it.</summary>
+/// <param name="Split">The data split.</param>
+/// <param name="Rng">The run's generator.</param>
+public sealed record InitContext(DataSplit Split, Rng Rng);
+
+/// <summary>
+/// Fills a model's embedding tables after it is built and before training (DESIGN decision 7): through
+/// each table's row map, so padding and mask rows are left as the model set them unless the method
+/// is defined on whole tables (Xavier). Recorded in the run; <c>evaluate</c> never runs it again.
+/// </summary>
+public interface IInitializer
+{
+    /// <summary>One line for the run's records, e.g. "normal(σ = 0.01)".</summary>
+    string Description { get; }
+
+    /// <summary>Fills <paramref name="tables"/>.</summary>
+    void Initialize(IReadOnlyList<EmbeddingTable> tables, InitContext context);
+}
+
+/// <summary>A registered initializer: its name, options record and how to build it.</summary>
+public sealed record InitializerRegistration : Component
+{
+    /// <summary>Declares an initializer.</summary>
+    public InitializerRegistration(string name, IReadOnlyList<string> aliases, string description, IOptionsBinder binder, Func<object, IInitializer> create)
+        : base(name, aliases, description, binder) => Create = create ?? throw new ArgumentNullException(nameof(create));
+
+    /// <summary>Builds the initializer from its bound options.</summary>
+    public Func<object, IInitializer> Create { get; }
+
+    /// <summary>A registration with typed options.</summary>
+    public static InitializerRegistration For<TOptions>(string name, string description, OptionsBinder<TOptions> binder, Func<TOptions, IInitializer> create,
+        IReadOnlyList<string>? aliases = null) where TOptions : class =>
+        new(name, aliases ?? [], description, binder, o => create((TOptions)o));
+}

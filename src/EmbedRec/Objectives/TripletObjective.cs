@@ -1,0 +1,49 @@
+using EmbedRec.Data.Sampling;
+using EmbedRec.Tensors;
+
+namespace EmbedRec.Objectives;
+
+/// <summary>
+/// An objective over (user, positive, negatives) batches: every training interaction once per epoch in a
+/// seeded shuffled order, or users drawn uniformly with one positive each (DirectSpec's sampling), with
+/// negatives drawn uniformly from the items the user has not seen.
+/// </summary>
+public abstract class TripletObjective : BatchObjective<TripletBatch>
+{
+    private readonly TripletBatcher? _interactions;
+    private readonly UniformUserBatcher? _users;
+
+    /// <summary>Sets up the batching.</summary>
+    protected TripletObjective(ObjectiveContext context, SamplingKind sampling, int negatives)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(context), context.BatchSize, "train_batch_size must be ≥ 1.");
+        var sampler = new UniformNegativeSampler(context.Train, context.Split.ItemCount);
+        BatchSize = context.BatchSize;
+        Negatives = negatives;
+        Sampling = sampling;
+        if (sampling == SamplingKind.Users) _users = new UniformUserBatcher(context.Train, sampler, BatchSize, negatives);
+        else _interactions = new TripletBatcher(context.Split.Train, sampler, BatchSize, negatives);
+    }
+
+    /// <summary>Triples per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Negatives per positive.</summary>
+    public int Negatives { get; }
+
+    /// <summary>How triples are drawn.</summary>
+    public SamplingKind Sampling { get; }
+
+    /// <inheritdoc />
+    public override int StepsPerEpoch => _users?.BatchesPerEpoch ?? _interactions!.BatchesPerEpoch;
+
+    /// <inheritdoc />
+    protected override IEnumerable<TripletBatch> Batches(Rng rng) => _users?.Epoch(rng) ?? _interactions!.Epoch(rng);
+
+    /// <inheritdoc />
+    protected override TripletBatch NewBatch() => new(BatchSize, Negatives);
+
+    /// <inheritdoc />
+    protected override void Copy(TripletBatch from, TripletBatch into) => from.CopyTo(into);
+}
