@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using EmbedRec.Evaluation;
+using EmbedRec.Training;
 
 namespace EmbedRec.Cli;
 
-/// <summary><c>embedrec compare</c>: two sets of runs (e.g. one per seed), their means and a paired t-test over the pairs.</summary>
+/// <summary><c>embedrec compare</c>: two sets of runs (e.g. one per seed), their means, and a paired t-test and Wilcoxon test over the pairs, each p-value with the method that gave it.</summary>
 internal static class CompareCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -22,18 +22,19 @@ internal static class CompareCommand
             var b = p.GetValue(method)!;
             if (a.Length != b.Length) throw new ArgumentException($"--baseline has {a.Length} runs and --method {b.Length}; they are compared in pairs.");
             var keys = p.GetValue(metrics) is { Length: > 0 } m ? m : ["ndcg@10"];
+            var runsA = a.Select(RunSummary.Read).ToArray();
+            var runsB = b.Select(RunSummary.Read).ToArray();
             var rows = new List<IReadOnlyList<string>>();
             foreach (var key in keys)
             {
-                var x = a.Select(d => Test(d, key)).ToArray();
-                var y = b.Select(d => Test(d, key)).ToArray();
-                string t = "", w = "";
+                var x = runsA.Select(r => r.TestMetric(key)).ToArray();
+                var y = runsB.Select(r => r.TestMetric(key)).ToArray();
+                string t = "1 pair: no test", w = t;
                 if (x.Length >= 2)
                 {
                     var tt = Significance.PairedTTest(y, x);
-                    var wx = Significance.Wilcoxon(y, x);
-                    t = string.Create(Inv, $"t={tt.Statistic:0.00}, p={tt.PValue:0.0000}");
-                    w = string.Create(Inv, $"p={wx.PValue:0.0000}");
+                    t = tt.Method == TestMethod.StudentT ? string.Create(Inv, $"t={tt.Statistic:0.00}, {P(tt)}") : P(tt);
+                    w = P(Significance.Wilcoxon(y, x));
                 }
                 rows.Add([key, Summary(x), Summary(y), string.Create(Inv, $"{(y.Average() / x.Average() - 1) * 100:+0.0;-0.0}%"), t, w]);
             }
@@ -50,13 +51,17 @@ internal static class CompareCommand
         return string.Create(Inv, $"{mean:0.0000} ± {sd:0.0000}");
     }
 
-    private static double Test(string dir, string key)
+    /// <summary>The p-value and how it was obtained, or what made a test impossible.</summary>
+    private static string P(TestResult r) => r.Method switch
     {
-        var path = Path.Combine(dir, "metrics.json");
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{dir}' has no metrics.json: the run did not finish.", path);
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        if (!doc.RootElement.GetProperty("test").TryGetProperty(key, out var v))
-            throw new KeyNotFoundException($"'{path}' has no test metric '{key}'.");
-        return v.GetDouble();
-    }
+        TestMethod.AllDifferencesZero => "all differences zero: no test",
+        TestMethod.ZeroVariance => string.Create(Inv, $"every difference {r.MeanDifference:+0.0000;-0.0000}: zero variance, no test"),
+        _ => (r.PValue < 0.0001 ? "p<0.0001" : string.Create(Inv, $"p={r.PValue:0.0000}")) + r.Method switch
+        {
+            TestMethod.StudentT => string.Create(Inv, $" (t, {r.N - 1} df)"),
+            TestMethod.Exact => " (exact)",
+            TestMethod.ExactPermutation => " (exact, ties/zeros)",
+            _ => " (normal approx.)",
+        },
+    };
 }

@@ -109,6 +109,38 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void CompareNamesEachTestMethodAndACorruptRun()
+    {
+        // Issue 15 §7's five seeds: tied differences, so the Wilcoxon p-value is exact (0.0625), not the normal 0.0422.
+        double[] baseline = [0.5, 0.25, 0.75, 0.125, 0.375], method = [0.515625, 0.265625, 0.78125, 0.171875, 0.4375];
+        for (int i = 0; i < 5; i++)
+        {
+            WriteMetrics($"b{i}", "pop", baseline[i]);
+            WriteMetrics($"m{i}", "mf", method[i]);
+        }
+        string[] args = ["compare", "--baseline", "b0", "b1", "b2", "b3", "b4", "--method", "m0", "m1", "m2", "m3", "m4"];
+        var c = Run(args);
+        Assert.True(c.Code == 0, c.Err);
+        Assert.Contains("p=0.0625 (exact, ties/zeros)", c.Out);
+        Assert.Contains("(t, 4 df)", c.Out);
+        var same = Run("compare", "--baseline", "b0", "b1", "--method", "b0", "b1");
+        Assert.Contains("all differences zero: no test", same.Out);
+
+        var path = Path.Combine(_dir, "m2", "metrics.json");
+        File.WriteAllText(path, File.ReadAllText(path)[..30]);
+        var bad = Run(args);
+        Assert.Equal(1, bad.Code);
+        Assert.Equal($"error: {path}:3: the JSON ends early: the file is truncated.", bad.Err.Trim());
+    }
+
+    private void WriteMetrics(string run, string model, double ndcg)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, run));
+        File.WriteAllText(Path.Combine(_dir, run, "metrics.json"),
+            $"{{\n  \"model\": \"{model}\",\n  \"test\": {{\n    \"ndcg@10\": {ndcg.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}\n  }}\n}}\n");
+    }
+
+    [Fact]
     public void UnknownUserIsNamed()
     {
         Assert.Equal(0, Run("train", "--model", "pop", "--dataset", "synthetic", "--out", "pop").Code);

@@ -1,16 +1,59 @@
 namespace EmbedRec.Evaluation;
 
-/// <summary>A test statistic and its two-sided p-value.</summary>
-/// <param name="Statistic">t for the t-test; W = min(W⁺, W⁻) for Wilcoxon.</param>
-/// <param name="PValue">Two-sided p-value.</param>
-/// <param name="N">Pairs used (Wilcoxon drops zero differences).</param>
-/// <param name="MeanDifference">Mean of a − b.</param>
-public sealed record TestResult(double Statistic, double PValue, int N, double MeanDifference);
+/// <summary>How a <see cref="TestResult"/>'s p-value was obtained, or why it has none.</summary>
+public enum TestMethod
+{
+    /// <summary>Paired t-test: Student's t distribution with n − 1 degrees of freedom.</summary>
+    StudentT,
 
-/// <summary>Paired significance tests over per-user or per-seed values (as scipy.stats does them).</summary>
+    /// <summary>Wilcoxon: exact null distribution of W⁺ over the 2ⁿ sign assignments of the ranks 1..n (no ties, no zeros, n ≤ 50).</summary>
+    Exact,
+
+    /// <summary>
+    /// Wilcoxon: exact conditional null distribution of W⁺ over all 2ⁿ sign flips of the observed differences, with
+    /// their tied mid-ranks and with zeros contributing nothing (ties or zeros, n ≤ 13 pairs).
+    /// </summary>
+    ExactPermutation,
+
+    /// <summary>Wilcoxon: normal approximation of W⁺ with tie correction, no continuity correction.</summary>
+    NormalApproximation,
+
+    /// <summary>Every difference is zero: no test is possible, and the statistic and p-value are NaN.</summary>
+    AllDifferencesZero,
+
+    /// <summary>
+    /// Paired t-test: every difference equals the same non-zero value, so the variance is zero and t is infinite;
+    /// the p-value is NaN (scipy reports 0, which no finite sample supports).
+    /// </summary>
+    ZeroVariance,
+}
+
+/// <summary>A test statistic, its two-sided p-value and how that p-value was obtained.</summary>
+/// <param name="Statistic">t for the t-test; W = min(W⁺, W⁻) for Wilcoxon; NaN when every difference is zero.</param>
+/// <param name="PValue">Two-sided p-value; NaN when <paramref name="Method"/> says no test was possible.</param>
+/// <param name="N">Pairs used (Wilcoxon drops zero differences).</param>
+/// <param name="MeanDifference">Mean of a − b over all pairs.</param>
+/// <param name="Method">How <paramref name="PValue"/> was obtained, or why it is NaN.</param>
+public sealed record TestResult(double Statistic, double PValue, int N, double MeanDifference, TestMethod Method);
+
+/// <summary>
+/// Paired significance tests over per-user or per-seed values, with the p-values of scipy.stats 1.15–1.18
+/// (<c>ttest_rel</c>; <c>wilcoxon</c> with its defaults: two-sided, zero_method "wilcox", no continuity correction,
+/// method "auto"). Checked against scipy by Fixtures/make_significance.py in the tests.
+/// </summary>
 public static class Significance
 {
-    /// <summary>Paired t-test of a against b (scipy.stats.ttest_rel).</summary>
+    /// <summary>Largest number of pairs for which Wilcoxon uses an exact distribution (scipy's "auto": 50).</summary>
+    public const int ExactMaxPairs = 50;
+
+    /// <summary>
+    /// Largest number of pairs for which Wilcoxon with ties or zeros enumerates all 2ⁿ sign flips (scipy's "auto": 13,
+    /// the largest n with 2ⁿ below its default 9999 permutation resamples).
+    /// </summary>
+    public const int PermutationMaxPairs = 13;
+
+    /// <summary>Paired t-test of a against b (scipy.stats.ttest_rel), on a − b.</summary>
+    /// <exception cref="ArgumentException">Lengths differ or there are fewer than 2 pairs.</exception>
     public static TestResult PairedTTest(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
         var d = Differences(a, b);
@@ -19,62 +62,90 @@ public static class Significance
         double mean = d.Average();
         double ss = d.Sum(x => (x - mean) * (x - mean));
         double sd = Math.Sqrt(ss / (n - 1));
-        if (sd == 0) return new TestResult(mean == 0 ? double.NaN : Math.Sign(mean) * double.PositiveInfinity, mean == 0 ? 1 : 0, n, mean);
+        if (d.All(x => x == 0)) return new TestResult(double.NaN, double.NaN, n, 0, TestMethod.AllDifferencesZero);
+        if (sd == 0) return new TestResult(Math.Sign(mean) * double.PositiveInfinity, double.NaN, n, mean, TestMethod.ZeroVariance);
         double t = mean / (sd / Math.Sqrt(n));
         double df = n - 1;
         double p = SpecialFunctions.RegularizedIncompleteBeta(df / 2, 0.5, df / (df + t * t));
-        return new TestResult(t, Math.Min(1, p), n, mean);
+        return new TestResult(t, Math.Min(1, p), n, mean, TestMethod.StudentT);
     }
 
     /// <summary>
-    /// Wilcoxon signed-rank test of a against b, zero differences dropped (scipy's default "wilcox").
-    /// Exact null distribution when n ≤ 50 and there are no tied |differences|; otherwise the normal
-    /// approximation with tie correction (no continuity correction, as scipy by default).
+    /// Two-sided Wilcoxon signed-rank test of a against b, following scipy.stats.wilcoxon(a, b) from scipy 1.15 on
+    /// (method "auto", zero_method "wilcox"): zero differences are dropped and the others ranked by |a − b| with
+    /// mid-ranks for ties (equal as doubles). With n pairs (zeros included):
+    /// <list type="bullet">
+    /// <item>n ≤ 50, no ties and no zeros: the exact distribution of W⁺ (<see cref="TestMethod.Exact"/>);</item>
+    /// <item>n ≤ 13 with ties or zeros: the exact distribution of W⁺ over all 2ⁿ sign flips of the observed mid-ranks
+    /// (<see cref="TestMethod.ExactPermutation"/>, what scipy's permutation test computes for such n);</item>
+    /// <item>otherwise the normal approximation with tie correction and no continuity correction.</item>
+    /// </list>
+    /// p = 2·min(P(W⁺ ≤ w⁺), P(W⁺ ≥ w⁺)), at most 1. When every difference is zero there is no test:
+    /// <see cref="TestMethod.AllDifferencesZero"/> with NaN statistic and p-value.
     /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ or there are no pairs.</exception>
     public static TestResult Wilcoxon(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
-        var d = Differences(a, b).Where(x => x != 0).ToArray();
-        int n = d.Length;
-        double meanDiff = Differences(a, b).DefaultIfEmpty().Average();
-        if (n == 0) return new TestResult(0, 1, 0, meanDiff);
+        var all = Differences(a, b);
+        if (all.Length == 0) throw new ArgumentException("A Wilcoxon test needs at least 1 pair, got 0.");
+        double meanDiff = all.Average();
+        var d = all.Where(x => x != 0).ToArray();
+        int n = d.Length, zeros = all.Length - n;
+        if (n == 0) return new TestResult(double.NaN, double.NaN, 0, meanDiff, TestMethod.AllDifferencesZero);
+
+        // Twice the mid-ranks of |d|, which are integers: a tie over sorted positions s..e has rank (s + e + 2) / 2.
         var order = Enumerable.Range(0, n).OrderBy(i => Math.Abs(d[i])).ToArray();
-        var ranks = new double[n];
+        var rank2 = new int[n];
         bool ties = false;
         double tieTerm = 0;
         for (int s = 0; s < n;)
         {
             int e = s;
             while (e + 1 < n && Math.Abs(d[order[e + 1]]) == Math.Abs(d[order[s]])) e++;
-            double avg = (s + e + 2) / 2.0;
-            for (int k = s; k <= e; k++) ranks[order[k]] = avg;
+            for (int k = s; k <= e; k++) rank2[order[k]] = s + e + 2;
             int t = e - s + 1;
             if (t > 1) { ties = true; tieTerm += (double)t * t * t - t; }
             s = e + 1;
         }
-        double wPlus = 0, wMinus = 0;
-        for (int i = 0; i < n; i++) if (d[i] > 0) wPlus += ranks[i]; else wMinus += ranks[i];
-        double w = Math.Min(wPlus, wMinus);
+        int plus2 = 0, total2 = n * (n + 1);
+        for (int i = 0; i < n; i++) if (d[i] > 0) plus2 += rank2[i];
+        double wPlus = plus2 / 2.0, w = Math.Min(plus2, total2 - plus2) / 2.0;
+
+        TestMethod method = all.Length > ExactMaxPairs ? TestMethod.NormalApproximation
+            : !ties && zeros == 0 ? TestMethod.Exact
+            : all.Length <= PermutationMaxPairs ? TestMethod.ExactPermutation
+            : TestMethod.NormalApproximation;
         double p;
-        if (n <= 50 && !ties)
+        if (method == TestMethod.NormalApproximation)
         {
-            // counts[s] = number of sign assignments with W⁺ = s.
-            int max = n * (n + 1) / 2;
-            var counts = new double[max + 1];
-            counts[0] = 1;
-            for (int r = 1; r <= n; r++)
-                for (int s = max; s >= r; s--) counts[s] += counts[s - r];
-            double total = Math.Pow(2, n), below = 0;
-            for (int s = 0; s <= (int)w; s++) below += counts[s];
-            p = Math.Min(1, 2 * below / total);
+            double mean = n * (n + 1) / 4.0;
+            double sd = Math.Sqrt((n * (n + 1.0) * (2 * n + 1) - tieTerm / 2) / 24);
+            p = 2 * SpecialFunctions.NormalCdf(-Math.Abs(wPlus - mean) / sd);
         }
         else
         {
-            double mean = n * (n + 1) / 4.0;
-            double var = n * (n + 1) * (2 * n + 1) / 24.0 - tieTerm / 48.0;
-            double z = (w - mean) / Math.Sqrt(var);
-            p = Math.Min(1, 2 * SpecialFunctions.NormalCdf(-Math.Abs(z)));
+            p = SignFlipPValue(rank2, plus2);
         }
-        return new TestResult(w, p, n, meanDiff);
+        return new TestResult(w, Math.Min(1, p), n, meanDiff, method);
+    }
+
+    /// <summary>2·min(P(S ≤ observed), P(S ≥ observed)) for S = Σ of the weights with random signs (each in or out with 1/2).</summary>
+    private static double SignFlipPValue(int[] weights, int observed)
+    {
+        // counts[s] = number of sign assignments whose positive weights sum to s; at most 2⁵⁰, exact in a double.
+        int max = weights.Sum();
+        var counts = new double[max + 1];
+        counts[0] = 1;
+        int reach = 0;
+        foreach (int r in weights)
+        {
+            reach += r;
+            for (int s = reach; s >= r; s--) counts[s] += counts[s - r];
+        }
+        double below = 0, above = 0;
+        for (int s = 0; s <= observed; s++) below += counts[s];
+        for (int s = observed; s <= max; s++) above += counts[s];
+        return 2 * Math.Min(below, above) / Math.Pow(2, weights.Length);
     }
 
     private static double[] Differences(IReadOnlyList<double> a, IReadOnlyList<double> b)
@@ -83,62 +154,5 @@ public static class Significance
         ArgumentNullException.ThrowIfNull(b);
         if (a.Count != b.Count) throw new ArgumentException($"Paired tests need equal lengths, got {a.Count} and {b.Count}.");
         return a.Zip(b, (x, y) => x - y).ToArray();
-    }
-}
-
-/// <summary>Log-gamma, the regularized incomplete beta function and the normal CDF.</summary>
-public static class SpecialFunctions
-{
-    /// <summary>ln Γ(x) for x &gt; 0 (Lanczos, g = 7).</summary>
-    public static double LogGamma(double x)
-    {
-        double[] c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-            12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-        if (x < 0.5) return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);
-        x -= 1;
-        double a = c[0], t = x + 7.5;
-        for (int i = 1; i < 9; i++) a += c[i] / (x + i);
-        return 0.5 * Math.Log(2 * Math.PI) + (x + 0.5) * Math.Log(t) - t + Math.Log(a);
-    }
-
-    /// <summary>I_x(a, b), the regularized incomplete beta function (continued fraction, modified Lentz).</summary>
-    public static double RegularizedIncompleteBeta(double a, double b, double x)
-    {
-        if (x <= 0) return 0;
-        if (x >= 1) return 1;
-        double lnFront = LogGamma(a + b) - LogGamma(a) - LogGamma(b) + a * Math.Log(x) + b * Math.Log(1 - x);
-        if (x > (a + 1) / (a + b + 2)) return 1 - RegularizedIncompleteBeta(b, a, 1 - x);
-        const double tiny = 1e-300;
-        double f = 1, c = 1, d = 0;
-        for (int i = 0; i <= 400; i++)
-        {
-            int m = i / 2;
-            double num;
-            if (i == 0) num = 1;
-            else if (i % 2 == 0) num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
-            else num = -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
-            d = 1 + num * d;
-            if (Math.Abs(d) < tiny) d = tiny;
-            d = 1 / d;
-            c = 1 + num / c;
-            if (Math.Abs(c) < tiny) c = tiny;
-            double cd = c * d;
-            f *= cd;
-            if (Math.Abs(1 - cd) < 1e-15) break;
-        }
-        return Math.Exp(lnFront) * (f - 1) / a;
-    }
-
-    /// <summary>Φ(z), the standard normal CDF.</summary>
-    public static double NormalCdf(double z) => 0.5 * Erfc(-z / Math.Sqrt(2));
-
-    /// <summary>erfc(x) with relative error below 1.2e-7 for the tails used here.</summary>
-    public static double Erfc(double x)
-    {
-        double z = Math.Abs(x);
-        double t = 1 / (1 + 0.5 * z);
-        double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-            t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? r : 2 - r;
     }
 }
