@@ -67,9 +67,12 @@ public static class LayoutDetector
         string lengths = $"{ws.Min(f => f.Length)}–{ws.Max(f => f.Length)} fields";
         if (columns is null && ws.All(f => int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n == f.Length - 1))
             return new(DatasetLayout.CountFirst, $"space-separated lines of {lengths} whose first field counts the rest in {s.All}: n item ... item (CiteULike), user = line number");
-        if (columns is null && ws.Select(f => f[0]).Distinct(StringComparer.Ordinal).Count() == ws.Count)
+        var firstRoles = ws[0].Select(RoleOf).ToList();
+        bool named = firstRoles.Contains(0) && firstRoles.Contains(1); // a header: columns, whatever the first field
+        if (columns is null && !named && ws.Select(f => f[0]).Distinct(StringComparer.Ordinal).Count() == ws.Count)
             return new(DatasetLayout.UserLines, $"space-separated lines of {lengths} in {s.All}, each with a different user first: user item item ... (one user per line)");
-        throw s.Dominant(" ", strict: true, columns is null ? "; users repeat across lines, so this is not one user per line (if it is, pass --format user-lines)" : "")!;
+        throw s.Dominant(" ", strict: true, columns is not null ? "" : named ? "; line 1 is a header, so this is not one user per line"
+            : "; users repeat across lines, so this is not one user per line (if it is, pass --format user-lines)")!;
     }
 
     /// <summary>
