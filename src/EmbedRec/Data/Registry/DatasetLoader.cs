@@ -71,7 +71,7 @@ public static class DatasetLoader
     private static void RejectColumns(string name, DatasetLayout layout, ColumnMap? columns)
     {
         if (columns is not null)
-            throw new ArgumentException($"--columns applies to one delimited file (format csv or tsv); '{name}' is read as {layout}: {Describe(layout)}.", nameof(columns));
+            throw new ArgumentException($"--columns applies to one delimited file (format csv or tsv); '{name}' is read as {layout}: {Describe(layout)}.");
     }
 
     private static LoadedDataset Whole(string name, DatasetLayout layout, InteractionLog log)

@@ -98,7 +98,7 @@ public static class LayoutDetector
         var data = header ? rows.Skip(1).ToList() : rows;
         var lines = header ? s.Lines.Skip(1).ToList() : s.Lines;
         string where = $"{Separated(d)}, {k} fields in {s.All}{(data.All(r => r.All(LineSource.IsNumber)) && data.Count > 0 ? " (all numeric)" : "")}";
-        if (!header && columns is null && !delimitedOnly && d is " " or "\t")
+        if (!header && columns is null && !delimitedOnly && d is (" " or "\t"))
         {
             if (k == 2) return new(DatasetLayout.Pairs, $"{where}, no header: user item (file order is the time order)");
             if (data.Select(r => r[0]).Distinct(StringComparer.Ordinal).Count() == data.Count)
