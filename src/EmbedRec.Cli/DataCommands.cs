@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EmbedRec.Data;
+using EmbedRec.Data.Readers;
 using EmbedRec.Data.Registry;
 using Spectre.Console;
 
@@ -47,11 +48,12 @@ internal static class DataCommands
     {
         var target = new Argument<string>("dataset") { Description = "A registered name (see 'data list') or a path to a file or folder." };
         var format = new Option<string?>("--format") { Description = $"Input format for a path: {DatasetLoader.FormatNames}." };
+        var columns = ColumnsOption();
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("stats", "Users, items, interactions, density and sequence-length quantiles of a dataset.") { target, format, json };
+        var cmd = new Command("stats", "Users, items, interactions, density and sequence-length quantiles of a dataset, and the layout read.") { target, format, columns, json };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
-            var ds = DatasetRegistry.Default().Load(p.GetValue(target)!, p.GetValue(format));
+            var ds = DatasetRegistry.Default().Load(p.GetValue(target)!, p.GetValue(format), Columns(p.GetValue(columns)));
             var s = DatasetStats.Compute(ds.Log);
             var parts = ds.Predefined is { } sp ? new Dictionary<string, int> { ["train"] = sp.Train.Count, ["valid"] = sp.Valid.Count, ["test"] = sp.Test.Count } : null;
             if (p.GetValue(json))
@@ -60,6 +62,7 @@ internal static class DataCommands
                 {
                     dataset = ds.Name,
                     layout = ds.Layout.ToString(),
+                    layout_reason = ds.Reason,
                     users = s.Users,
                     items = s.Items,
                     interactions = s.Interactions,
@@ -75,6 +78,7 @@ internal static class DataCommands
             }
             var rows = new List<IReadOnlyList<string>>
             {
+                new[] { "layout", ds.Reason },
                 new[] { "users", s.Users.ToString("N0", Inv) },
                 new[] { "items", s.Items.ToString("N0", Inv) },
                 new[] { "interactions", s.Interactions.ToString("N0", Inv) },
@@ -90,20 +94,28 @@ internal static class DataCommands
         return cmd;
     }
 
+    private static Option<string?> ColumnsOption() => new("--columns")
+    {
+        Description = $"Columns of a delimited file: header names or 0-based fields, e.g. 'user=user_id,item=item_id,time=ts' (keys: {ColumnMap.Keys}).",
+    };
+
+    private static ColumnMap? Columns(string? text) => text is null ? null : ColumnMap.Parse(text);
+
     private static Command Prepare()
     {
         var target = new Argument<string>("dataset") { Description = "A registered name or a path." };
         var format = new Option<string?>("--format") { Description = $"Input format for a path: {DatasetLoader.FormatNames}." };
+        var columns = ColumnsOption();
         var filter = new Option<string?>("--filter") { Description = "Filters, e.g. 'rating>=4;dedup;kcore=5' (default: the dataset's protocol)." };
         var split = new Option<string?>("--split") { Description = "Split: loo, temporal[=0.7,0.1], random[=0.2,0.1][;seed=N], global[=0.2,0.1], predefined (default: the dataset's protocol)." };
         var output = new Option<string>("--out") { Description = "Folder to write the prepared split to.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an existing non-empty output folder." };
-        var cmd = new Command("prepare", "Filter and split a dataset and write it where training can load it (atomic TSV + id lists + split.json).") { target, format, filter, split, output, force };
+        var cmd = new Command("prepare", "Filter and split a dataset and write it where training can load it (atomic TSV + id lists + split.json).") { target, format, columns, filter, split, output, force };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
             var reg = DatasetRegistry.Default();
             string name = p.GetValue(target)!;
-            var ds = reg.Load(name, p.GetValue(format));
+            var ds = reg.Load(name, p.GetValue(format), Columns(p.GetValue(columns)));
             var entry = reg.Contains(name) ? reg.Get(name) : null;
             string? filterText = p.GetValue(filter) ?? entry?.Filters;
             string? splitText = p.GetValue(split) ?? entry?.Split ?? (ds.Predefined is not null ? "predefined" : null);

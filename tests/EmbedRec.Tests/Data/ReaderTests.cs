@@ -68,7 +68,7 @@ public sealed class ReaderTests : IDisposable
         var byUser = log.ByUser();
         Assert.Equal(new[] { 1, 0 }, byUser.Of(0).ToArray()); // chronological by timestamp
         var t = _dir.File("b.tsv", "u1\ti1\nu2\ti1\n");
-        var log2 = DelimitedReader.Read(t, new DelimitedOptions { Delimiter = '\t', HasHeader = false, UserColumn = "0", ItemColumn = "1" }).Build();
+        var log2 = DelimitedReader.Read(t, new DelimitedOptions { Delimiter = "\t", HasHeader = false, UserColumn = "0", ItemColumn = "1" }).Build();
         Assert.Equal(2, log2.UserCount);
         var e = Assert.Throws<DataFormatException>(() => DelimitedReader.Read(p, new DelimitedOptions { UserColumn = "who" }));
         Assert.Contains("no column 'who'", e.Message);
@@ -128,7 +128,7 @@ public sealed class ReaderTests : IDisposable
     public void LayoutIsGuessedFromPaths()
     {
         Assert.Equal(DatasetLayout.Pairs, DatasetLoader.LoadPath(_dir.File("p.txt", "1 2\n1 3\n")).Layout);
-        Assert.Equal(DatasetLayout.UserLines, DatasetLoader.LoadPath(_dir.File("q.txt", "1 2 3\n")).Layout);
+        Assert.Equal(DatasetLayout.UserLines, DatasetLoader.LoadPath(_dir.File("q.txt", "1 2 3\n2 4\n")).Layout);
         Assert.Equal(DatasetLayout.Csv, DatasetLoader.LoadPath(_dir.File("r.csv", "user,item\n1,2\n")).Layout);
         Assert.Equal(DatasetLayout.CountFirst, DatasetLoader.LoadPath(_dir.File("users.dat", "1 2\n"), "count-first").Layout);
         Assert.Throws<FormatException>(() => DatasetLoader.LoadPath(_dir.File("s.txt", "1 2\n"), "parquet"));

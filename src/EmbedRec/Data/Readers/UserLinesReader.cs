@@ -23,13 +23,8 @@ public static class UserLinesReader
     public static LogBuilder CountFirst(string path)
     {
         var b = new LogBuilder();
-        if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
-        int lineNo = 0;
-        foreach (var raw in File.ReadLines(path))
+        foreach (var (lineNo, text) in LineSource.Read(path))
         {
-            lineNo++;
-            var text = raw.TrimEnd('\r');
-            if (string.IsNullOrWhiteSpace(text)) continue;
             var f = text.Split(LineSource.Whitespace, StringSplitOptions.RemoveEmptyEntries);
             int n = LineSource.ParseInt(path, lineNo, f[0], "item count");
             if (n != f.Length - 1) throw new DataFormatException(path, lineNo, $"the line starts with count {n} but lists {f.Length - 1} items.");

@@ -1,3 +1,5 @@
+using EmbedRec.Data.Readers;
+
 namespace EmbedRec.Data.Registry;
 
 /// <summary>
@@ -56,13 +58,15 @@ public sealed class DatasetRegistry
 
     /// <summary>
     /// Loads a dataset by name (first layout whose files exist) or, when the name is not registered,
-    /// as a path (see <see cref="DatasetLoader.LoadPath"/>).
+    /// as a path (see <see cref="DatasetLoader.LoadPath"/>, which detects the layout unless
+    /// <paramref name="format"/> names it). <paramref name="columns"/> maps the columns of a delimited
+    /// file. <see cref="LoadedDataset.Reason"/> says which layout was read and why.
     /// </summary>
-    public LoadedDataset Load(string nameOrPath, string? format = null)
+    public LoadedDataset Load(string nameOrPath, string? format = null, ColumnMap? columns = null)
     {
         if (!_entries.TryGetValue(nameOrPath, out var entry))
         {
-            if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath)) return DatasetLoader.LoadPath(nameOrPath, format);
+            if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath)) return DatasetLoader.LoadPath(nameOrPath, format, columns);
             throw new KeyNotFoundException($"Unknown dataset '{nameOrPath}' (and no such file or folder). Known datasets: {string.Join(", ", Entries.Select(x => x.Name))}.");
         }
         var folder = FolderOf(entry);
@@ -71,7 +75,10 @@ public sealed class DatasetRegistry
             var files = option.Files.Select(f => f == "." ? folder : Path.Combine(folder, f)).ToArray();
             if (files.All(f => File.Exists(f) || Directory.Exists(f))
                 && (option.Layout != DatasetLayout.MovieLens || File.Exists(Path.Combine(folder, "u.data")) || File.Exists(Path.Combine(folder, "ratings.dat"))))
-                return DatasetLoader.Load(entry.Name, option.Layout, files);
+            {
+                var ds = DatasetLoader.Load(entry.Name, option.Layout, files, columns);
+                return ds with { Reason = $"registered dataset '{entry.Name}': {ds.Reason}" };
+            }
         }
         var wanted = string.Join(" or ", entry.Layouts.Select(o => string.Join(" + ", o.Layout == DatasetLayout.MovieLens ? ["u.data or ratings.dat"] : o.Files)));
         throw new FileNotFoundException($"Dataset '{entry.Name}' is not in '{folder}': expected {wanted}. " +
