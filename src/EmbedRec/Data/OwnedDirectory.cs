@@ -136,7 +136,7 @@ public static class OwnedDirectory
         if (mode == ClaimMode.New)
             throw new IOException($"'{full}' exists and is not empty; choose another folder, or replace or continue it.");
         if (ContainsWorkingDirectoryOrIsRoot(full))
-            throw new ForeignDirectoryException(full, null, $"'{full}' is the working directory, contains it, or is a filesystem root; EmbedRec never deletes it. Nothing was deleted.");
+            throw new ForeignDirectoryException(full, null, $"'{full}' is the working directory, contains it, or is a filesystem root; EmbedRec never empties such a folder, so nothing was deleted.");
         var marker = ReadMarker(full);
         if (marker is null && !kind.IsSigned(full))
             throw new ForeignDirectoryException(full, null, $"'{full}' is not empty and has no {MarkerName} marker, so EmbedRec did not create it (or a version older than the marker did); " +
