@@ -4,7 +4,7 @@ namespace EmbedRec.Data;
 
 /// <summary>
 /// An exclusive lock on a directory for as long as one process writes it: an OS lock on
-/// <c>.embedrec.lock</c> inside the directory (<c>flock(2)</c> on Linux and macOS, a share-none handle on
+/// <c>.embedrec.lock</c> inside the directory, or in a lock folder of its own (<c>flock(2)</c> on Linux and macOS, a share-none handle on
 /// Windows). The OS releases it when the handle closes or the process dies, so a crash never leaves the
 /// directory locked. A second writer, in this process or another, is refused at once with a
 /// <see cref="DirectoryLockedException"/> that names the holder's pid, which the holder writes to
@@ -21,11 +21,13 @@ public sealed class DirectoryLock : IDisposable
     public const string PidFileName = ".embedrec.pid";
 
     private readonly FileStream _handle;
+    private readonly string _lockFolder;
     private bool _disposed;
 
-    private DirectoryLock(string directory, FileStream handle)
+    private DirectoryLock(string directory, string lockFolder, FileStream handle)
     {
         Directory = directory;
+        _lockFolder = lockFolder;
         _handle = handle;
     }
 
@@ -33,30 +35,37 @@ public sealed class DirectoryLock : IDisposable
     public string Directory { get; }
 
     /// <summary>Creates <paramref name="directory"/> if needed and locks it, or throws <see cref="DirectoryLockedException"/> when another writer holds it.</summary>
-    public static DirectoryLock Acquire(string directory)
+    /// <param name="directory">The directory to lock, named in a refusal.</param>
+    /// <param name="lockFolder">
+    /// Where the lock and pid files live when not in <paramref name="directory"/> itself, e.g. beside a dataset
+    /// folder so that it holds nothing but the dataset. Every writer of the directory must pass the same one.
+    /// </param>
+    public static DirectoryLock Acquire(string directory, string? lockFolder = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var full = Path.GetFullPath(directory);
+        var at = lockFolder is null ? full : Path.GetFullPath(lockFolder);
         System.IO.Directory.CreateDirectory(full);
+        System.IO.Directory.CreateDirectory(at);
         FileStream handle;
         try
         {
-            handle = new FileStream(Path.Combine(full, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            handle = new FileStream(Path.Combine(at, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (IsSharingViolation(e))
         {
-            throw new DirectoryLockedException(full, ReadHolder(full));
+            throw new DirectoryLockedException(full, ReadHolder(at));
         }
         try
         {
-            AtomicFile.WriteAllText(Path.Combine(full, PidFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            AtomicFile.WriteAllText(Path.Combine(at, PidFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         }
         catch
         {
             handle.Dispose();
             throw;
         }
-        return new DirectoryLock(full, handle);
+        return new DirectoryLock(full, at, handle);
     }
 
     /// <summary>Removes the pid file and releases the lock.</summary>
@@ -64,7 +73,7 @@ public sealed class DirectoryLock : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        try { File.Delete(Path.Combine(Directory, PidFileName)); }
+        try { File.Delete(Path.Combine(_lockFolder, PidFileName)); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
         _handle.Dispose();

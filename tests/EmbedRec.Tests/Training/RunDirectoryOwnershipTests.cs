@@ -135,10 +135,11 @@ public sealed class RunDirectoryOwnershipTests : IDisposable
         var entry = new DatasetEntry("tiny", "fixture", "tiny", [new(DatasetLayout.Pairs, "pairs.txt")],
             [new("http://127.0.0.1:9/pairs.txt", "pairs.txt", Sha256: new string('0', 64))], "", "loo", "test");
         var reg = new DatasetRegistry(Sub("root"), [entry]);
-        using var downloading = DirectoryLock.Acquire(reg.FolderOf(entry));
+        using var downloading = DirectoryLock.Acquire(reg.FolderOf(entry), DatasetFetcher.LockFolder(reg, entry));
         using var http = new HttpClient();
         var e = await Assert.ThrowsAsync<DirectoryLockedException>(() => new DatasetFetcher(http).FetchAsync(reg, entry));
         Assert.Equal(Environment.ProcessId, e.HolderPid);
-        Assert.False(File.Exists(Path.Combine(reg.FolderOf(entry), "pairs.txt")));
+        Assert.Contains(reg.FolderOf(entry), e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(reg.FolderOf(entry)));
     }
 }
