@@ -109,7 +109,7 @@ internal static class DataCommands
         var filter = new Option<string?>("--filter") { Description = "Filters, e.g. 'rating>=4;dedup;kcore=5' (default: the dataset's protocol)." };
         var split = new Option<string?>("--split") { Description = "Split: loo, temporal[=0.7,0.1], random[=0.2,0.1][;seed=N], global[=0.2,0.1], predefined (default: the dataset's protocol)." };
         var output = new Option<string>("--out") { Description = "Folder to write the prepared split to.", Required = true };
-        var force = new Option<bool>("--force") { Description = "Replace an existing non-empty output folder." };
+        var force = new Option<bool>("--force") { Description = "Replace a split prepared before (only if the folder holds nothing EmbedRec did not write)." };
         var cmd = new Command("prepare", "Filter and split a dataset and write it where training can load it (atomic TSV + id lists + split.json).") { target, format, columns, filter, split, output, force };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
@@ -130,6 +130,7 @@ internal static class DataCommands
             }
             else result = protocol.Apply(ds.Log);
             var outDir = p.GetValue(output)!;
+            if (p.GetValue(force)) OwnedDirectory.ThrowIfNotReplaceable(outDir, DirectoryKind.Split);
             PreparedSplit.Write(outDir, result, ds.Name, p.GetValue(force));
             Console.WriteLine($"{result.Report}");
             Console.WriteLine($"wrote {outDir}: {result.UserCount:N0} users, {result.ItemCount:N0} items; train {result.Train.Count:N0}, valid {result.Valid.Count:N0}, test {result.Test.Count:N0}");

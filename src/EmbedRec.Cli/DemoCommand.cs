@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EmbedRec.Config;
+using EmbedRec.Data;
 using EmbedRec.Training;
 
 namespace EmbedRec.Cli;
@@ -28,32 +29,47 @@ internal static class DemoCommand
         cmd.SetAction(p => Terminal.Guard(() =>
         {
             string root = p.GetValue(output)!;
-            var total = Stopwatch.StartNew();
-            var rows = new List<IReadOnlyList<string>>();
-            Data.Splits.DataSplit? split = null;
-            foreach (var (model, settings) in Models)
+            // Every run directory is checked, then locked and emptied of the previous demo's files, before any training:
+            // a folder EmbedRec did not write, or a concurrent writer, stops the demo before it deletes or trains anything.
+            foreach (var (model, _) in Models) OwnedDirectory.ThrowIfNotReplaceable(Path.Combine(root, model), DirectoryKind.Run);
+            var runs = new Dictionary<string, RunDirectory>();
+            try
             {
-                var cfg = new RunConfig();
-                cfg.Set("model", model, "demo");
-                cfg.Set("dataset", Experiment.Synthetic, "demo");
-                cfg.Set("split", "loo", "demo");
-                cfg.Set("topk", "10,20", "demo");
-                cfg.Set("metrics", "hit,ndcg,recall", "demo");
-                foreach (var s in settings) cfg.Assign(s);
-                split ??= Experiment.LoadSplit(RunSpec.Resolve(cfg).Data, Data.Registry.DatasetRegistry.Default());
-                if (rows.Count == 0)
-                    Console.WriteLine($"synthetic data: {split.UserCount:N0} users, {split.ItemCount:N0} items, {split.Train.Count:N0} training interactions; leave-one-out, full ranking");
-                string dir = Path.Combine(root, model);
-                if (Directory.Exists(dir)) Directory.Delete(dir, true);
-                Console.WriteLine($"training {model} ...");
-                var r = TrainCommands.RunWithProgress(cfg, split, new RunDirectory(dir), false);
-                rows.Add([model, r.Test["ndcg@10"].ToString("0.0000", Inv), r.Test["hit@10"].ToString("0.0000", Inv), r.Test["recall@20"].ToString("0.0000", Inv),
-                    r.BestEpoch.ToString(Inv), r.TrainSeconds.ToString("0.0", Inv)]);
+                foreach (var (model, _) in Models) runs[model] = RunDirectory.OpenForWriting(Path.Combine(root, model), ClaimMode.Replace);
+                return TrainAll(root, runs);
             }
-            Terminal.Table("Test results (synthetic data, leave-one-out, full ranking)", ["model", "NDCG@10", "HR@10", "Recall@20", "epoch", "train s"], rows);
-            Console.WriteLine($"done in {total.Elapsed.TotalSeconds:0.0}s; run directories under {Path.GetFullPath(root)}");
-            return 0;
+            finally
+            {
+                foreach (var r in runs.Values) r.Dispose();
+            }
         }));
         return cmd;
+    }
+
+    private static int TrainAll(string root, Dictionary<string, RunDirectory> runs)
+    {
+        var total = Stopwatch.StartNew();
+        var rows = new List<IReadOnlyList<string>>();
+        Data.Splits.DataSplit? split = null;
+        foreach (var (model, settings) in Models)
+        {
+            var cfg = new RunConfig();
+            cfg.Set("model", model, "demo");
+            cfg.Set("dataset", Experiment.Synthetic, "demo");
+            cfg.Set("split", "loo", "demo");
+            cfg.Set("topk", "10,20", "demo");
+            cfg.Set("metrics", "hit,ndcg,recall", "demo");
+            foreach (var s in settings) cfg.Assign(s);
+            split ??= Experiment.LoadSplit(RunSpec.Resolve(cfg).Data, Data.Registry.DatasetRegistry.Default());
+            if (rows.Count == 0)
+                Console.WriteLine($"synthetic data: {split.UserCount:N0} users, {split.ItemCount:N0} items, {split.Train.Count:N0} training interactions; leave-one-out, full ranking");
+            Console.WriteLine($"training {model} ...");
+            var r = TrainCommands.RunWithProgress(cfg, split, runs[model], false);
+            rows.Add([model, r.Test["ndcg@10"].ToString("0.0000", Inv), r.Test["hit@10"].ToString("0.0000", Inv), r.Test["recall@20"].ToString("0.0000", Inv),
+                r.BestEpoch.ToString(Inv), r.TrainSeconds.ToString("0.0", Inv)]);
+        }
+        Terminal.Table("Test results (synthetic data, leave-one-out, full ranking)", ["model", "NDCG@10", "HR@10", "Recall@20", "epoch", "train s"], rows);
+        Console.WriteLine($"done in {total.Elapsed.TotalSeconds:0.0}s; run directories under {Path.GetFullPath(root)}");
+        return 0;
     }
 }

@@ -26,7 +26,7 @@ internal static class TrainCommands
         var batch = new Option<int?>("--batch-size") { Description = "Training batch size." };
         var seed = new Option<int?>("--seed") { Description = "Seed." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last epoch." };
-        var force = new Option<bool>("--force") { Description = "Replace an existing run directory." };
+        var force = new Option<bool>("--force") { Description = "Replace a previous run directory (only files EmbedRec wrote; anything else is refused)." };
         var cmd = new Command("train", "Train and evaluate a model; writes a run directory (config, checkpoint, metrics, history, report).")
         { config, set, output, model, dataset, epochs, lr, batch, seed, resume, force };
         cmd.SetAction(p => Terminal.Guard(() =>
@@ -51,14 +51,12 @@ internal static class TrainCommands
                 saved.LoadYaml(Path.Combine(dir, "config.yaml"));
                 spec = RunSpec.Resolve(saved);
             }
-            else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-            {
-                if (!p.GetValue(force)) throw new IOException($"Run directory '{dir}' exists; use --out for another, --resume to continue it, or --force to replace it.");
-                Directory.Delete(dir, true);
-            }
+            else if (!p.GetValue(force) && OwnedDirectory.HasContent(dir))
+                throw new IOException($"Run directory '{dir}' exists; use --out for another, --resume to continue it, or --force to replace it.");
+            // Locked (and, with --force, emptied of the previous run's files only) before anything else, so a second writer is refused at once.
+            using var run = RunDirectory.OpenForWriting(dir, isResume ? ClaimMode.Continue : p.GetValue(force) ? ClaimMode.Replace : ClaimMode.New);
             var split = Experiment.LoadSplit(spec.Data, DatasetRegistry.Default());
             Console.WriteLine($"{spec.Model.Registration.Name} on {spec.Data.Dataset}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");
-            var run = new RunDirectory(dir);
             var result = RunWithProgress(spec, split, run, isResume);
             PrintResult(result, spec.Trainer.ValidMetric);
             Console.WriteLine($"run directory: {run.Path}");

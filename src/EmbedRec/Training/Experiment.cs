@@ -29,7 +29,7 @@ public static class Experiment
         string name = data.Dataset ?? throw new FormatException("The configuration needs 'dataset' (a registered name, a path, or 'synthetic').");
         if (name == Synthetic)
             return Protocol.Parse(data.Filters ?? "", data.Split ?? "loo").Apply(SyntheticData.Generate());
-        var ds = registry.Load(name, data.Format);
+        var ds = registry.Load(name, data.Format, data.Columns is null ? null : Data.Readers.ColumnMap.Parse(data.Columns));
         var entry = registry.Contains(name) ? registry.Get(name) : null;
         string filters = data.Filters ?? entry?.Filters ?? "";
         string? split = data.Split ?? entry?.Split ?? (ds.Predefined is not null ? "predefined" : null)

@@ -26,17 +26,35 @@ public sealed record ResumeState(int Epoch, int BestEpoch, double Best, int BadE
 /// written to a temporary name and renamed; <c>metrics.json</c> is written last, so a run without it is
 /// incomplete (interrupted or failed).
 /// </summary>
-public sealed class RunDirectory
+public sealed class RunDirectory : IDisposable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Opens (and creates) the directory.</summary>
+    private DirectoryLock? _lock;
+
+    /// <summary>Opens (and creates) the directory without locking it, for reading; a writer uses <see cref="OpenForWriting"/>.</summary>
     public RunDirectory(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(Path);
     }
+
+    /// <summary>
+    /// Opens the directory for writing a run (<see cref="OwnedDirectory.Claim"/>): locked until
+    /// <see cref="Dispose"/> or the end of the process, marked as a run directory, and for
+    /// <see cref="ClaimMode.Replace"/> emptied of a previous run's files. Throws
+    /// <see cref="DirectoryLockedException"/> when another process writes it and
+    /// <see cref="ForeignDirectoryException"/> when it holds files EmbedRec did not write.
+    /// </summary>
+    public static RunDirectory OpenForWriting(string path, ClaimMode mode)
+    {
+        var held = OwnedDirectory.Claim(path, DirectoryKind.Run, mode);
+        return new RunDirectory(held.Directory) { _lock = held };
+    }
+
+    /// <summary>Releases the write lock taken by <see cref="OpenForWriting"/> (nothing for a reader).</summary>
+    public void Dispose() => _lock?.Dispose();
 
     /// <summary>The directory.</summary>
     public string Path { get; }

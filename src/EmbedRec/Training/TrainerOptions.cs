@@ -137,11 +137,16 @@ public sealed record DataOptions
     /// <summary>Run name (null: model-dataset).</summary>
     public string? Name { get; init; }
 
+    /// <summary>Columns of a delimited file by name or 0-based number, e.g. "user=user_id,item=item_id,time=ts" (null: detected).</summary>
+    public string? Columns { get; init; }
+
     /// <summary>The top-level data keys.</summary>
     public static readonly OptionsBinder<DataOptions> Binder = new OptionsBinder<DataOptions>(new())
         .Text("dataset", o => o.Dataset, (o, v) => o with { Dataset = v }, "registered dataset name, path, or 'synthetic'")
         .Text("format", o => o.Format, (o, v) => o with { Format = v }, "input format when dataset is a path (default: detected)")
         .Text("filters", o => o.Filters, (o, v) => o with { Filters = v }, "filters, e.g. 'kcore=5' (default: the dataset's protocol)")
         .Text("split", o => o.Split, (o, v) => o with { Split = v }, "split, e.g. 'loo' (default: the dataset's protocol)")
-        .Text("name", o => o.Name, (o, v) => o with { Name = v }, "run name (default: model-dataset)");
+        .Text("name", o => o.Name, (o, v) => o with { Name = v }, "run name (default: model-dataset)")
+        .Custom("columns", ConfigType.String, o => o.Columns, (o, v) => o with { Columns = Data.Readers.ColumnMap.Parse(v) is not null ? v : null },
+            "columns of a delimited file, e.g. 'user=user_id,item=item_id,time=ts' (default: detected)");
 }

@@ -19,7 +19,7 @@ public sealed class RunSummaryTests : IDisposable
         c.Set("model", "pop");
         c.Set("dataset", "synthetic");
         var run = new RunDirectory(Path.Combine(_dir.Path, "run"));
-        var r = Experiment.Train(c, Experiment.LoadSplit(c, new DatasetRegistry(".", [])), run);
+        var r = Experiment.Train(c, Experiment.LoadSplit(RunSpec.Resolve(c).Data, new DatasetRegistry(".", [])), run);
         return (run.Path, r);
     }
 

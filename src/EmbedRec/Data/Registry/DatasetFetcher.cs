@@ -13,6 +13,9 @@ public readonly record struct FetchProgress(string File, long Bytes, long? Total
 /// Downloads a dataset's sources into its folder, verifying each against its checksum (SHA-256, MD5 or
 /// size) before anything is placed: downloads go to temporary files that are renamed only after the
 /// checks pass, archives are extracted the same way, and on any failure the temporary files are removed.
+/// The dataset's folder is locked (<see cref="DirectoryLock"/>, with its lock file under
+/// <see cref="LockFolder"/>) while it downloads, so a second fetch of the same dataset is refused at once
+/// with the first one's pid.
 /// </summary>
 public sealed class DatasetFetcher(HttpClient http)
 {
@@ -29,7 +32,7 @@ public sealed class DatasetFetcher(HttpClient http)
             throw new InvalidOperationException($"No checksum is known for {string.Join(", ", unverified.Select(s => s.Url))}; " +
                 "pass --allow-unverified to download it anyway (its SHA-256 is then printed).");
         var folder = registry.FolderOf(entry);
-        Directory.CreateDirectory(folder);
+        using var cacheLock = DirectoryLock.Acquire(folder, LockFolder(registry, entry));
         var placed = new List<string>();
         var temps = new List<string>();
         try
@@ -62,6 +65,14 @@ public sealed class DatasetFetcher(HttpClient http)
         {
             foreach (var t in temps) if (File.Exists(t)) File.Delete(t);
         }
+    }
+
+    /// <summary>Where the lock of a dataset's folder lives: under the data root, so the folder holds nothing but the dataset.</summary>
+    public static string LockFolder(DatasetRegistry registry, DatasetEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(entry);
+        return Path.Combine(registry.Root, ".locks", entry.Folder);
     }
 
     /// <summary>The SHA-256 of the last download of each unverified source, for the user to record.</summary>
