@@ -9,9 +9,15 @@ internal static class ConfigCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Only this model's section (and the shared ones)." };
-        var keys = new Command("keys", "Print every configuration key with its type, default and meaning.") { model };
+        var markdown = new Option<bool>("--markdown") { Description = "Print the Markdown table of docs/training.md." };
+        var keys = new Command("keys", "Print every configuration key with its type, default and meaning.") { model, markdown };
         keys.SetAction(p => Terminal.Guard(() =>
         {
+            if (p.GetValue(markdown))
+            {
+                Console.Write(ConfigKeys.Markdown(Registry.Default));
+                return 0;
+            }
             foreach (var group in ConfigKeys.List(Registry.Default, p.GetValue(model)).GroupBy(k => k.Scope))
                 Terminal.Table(group.Key, ["key", "type", "default", "meaning"], group.Select(k => (IReadOnlyList<string>)[k.Key, k.Type, k.Default, k.Meaning]));
             return 0;

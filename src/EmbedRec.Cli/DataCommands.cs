@@ -115,23 +115,10 @@ internal static class DataCommands
         {
             var reg = DatasetRegistry.Default();
             string name = p.GetValue(target)!;
-            var ds = reg.Load(name, p.GetValue(format), Columns(p.GetValue(columns)));
-            var entry = reg.Contains(name) ? reg.Get(name) : null;
-            string? filterText = p.GetValue(filter) ?? entry?.Filters;
-            string? splitText = p.GetValue(split) ?? entry?.Split ?? (ds.Predefined is not null ? "predefined" : null);
-            if (splitText is null) throw new ArgumentException($"'{name}' has no default protocol; pass --split (loo, temporal, random, global).");
-            var protocol = Protocol.Parse(filterText, splitText);
-            Data.Splits.DataSplit result;
-            if (protocol.Splitter is null)
-            {
-                if (ds.Predefined is null) throw new ArgumentException($"'{name}' ships no split; choose one with --split.");
-                if (protocol.FilterSteps.Count > 0) throw new ArgumentException("Filters cannot be applied to a predefined split.");
-                result = protocol.CarveValidation(ds.Predefined);
-            }
-            else result = protocol.Apply(ds.Log);
+            var result = DatasetSplits.Resolve(reg, name, p.GetValue(format), Columns(p.GetValue(columns)), p.GetValue(filter), p.GetValue(split));
             var outDir = p.GetValue(output)!;
             if (p.GetValue(force)) OwnedDirectory.ThrowIfNotReplaceable(outDir, DirectoryKind.Split);
-            PreparedSplit.Write(outDir, result, ds.Name, p.GetValue(force));
+            PreparedSplit.Write(outDir, result, name, p.GetValue(force));
             Console.WriteLine($"{result.Report}");
             Console.WriteLine($"wrote {outDir}: {result.UserCount:N0} users, {result.ItemCount:N0} items; train {result.Train.Count:N0}, valid {result.Valid.Count:N0}, test {result.Test.Count:N0}");
             return 0;

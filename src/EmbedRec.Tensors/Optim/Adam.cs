@@ -95,15 +95,15 @@ public class Adam : Optimizer
         var m = _m[index] ??= new float[p.Size];
         var v = _v[index] ??= new float[p.Size];
         int s = Math.Max(1, step - 1);
-        var st = new SevoStep(LearningRate, o.Beta1, o.Beta2, o.WeightDecay, o.Eps, 1f - MathF.Pow(o.Beta1, step), MathF.Sqrt(1f - MathF.Pow(o.Beta2, step)),
-            1f / (1f - MathF.Pow(o.Beta1, s)), 1f / (1f - MathF.Pow(o.Beta2, s)), Decoupled, correctInactiveRows);
+        var st = new AdamStep(LearningRate, o.Beta1, o.Beta2, o.WeightDecay, o.Eps, StepSize: 0f, MathF.Sqrt(1f - MathF.Pow(o.Beta2, step)), Decoupled,
+            Bc1: 1f - MathF.Pow(o.Beta1, step), C1: 1f / (1f - MathF.Pow(o.Beta1, s)), C2: 1f / (1f - MathF.Pow(o.Beta2, s)), Correction: correctInactiveRows);
         if (HasOnlySparse(p))
         {
             var sg = p.SparseGrad!;
             sg.Coalesce();
-            SevoDirectionKernel.SparseRows(p.Span, sg.Rows, sg.AllValues, width, m, v, direction, st);
+            AdamKernel.SparseRows<DirectionMode>(p.Span, sg.Rows, sg.AllValues, width, m, v, direction, st);
         }
-        else SevoDirectionKernel.Dense(p.Span, DenseGradient(index, p), width, m, v, direction, st);
+        else AdamKernel.Dense<DirectionMode>(p.Span, DenseGradient(index, p), width, m, v, direction, st);
     }
 
     /// <inheritdoc />
@@ -125,15 +125,15 @@ public class Adam : Optimizer
                 for (int e = 0; e < sg.Count; e++)
                 {
                     int off = sg.Rows[e] * w;
-                    AdamKernel.Range(data.Slice(off, w), sg.Values(e), m.AsSpan(off, w), v.AsSpan(off, w), s);
+                    AdamKernel.Range<ApplyMode>(data.Slice(off, w), sg.Values(e), m.AsSpan(off, w), v.AsSpan(off, w), default, s);
                 }
             }
-            else AdamKernel.SparseRows(data, sg.Rows, sg.AllValues, w, m, v, s);
+            else AdamKernel.SparseRows<ApplyMode>(data, sg.Rows, sg.AllValues, w, m, v, default, s);
             return;
         }
         var g = DenseGradient(index, p);
         if (g.IsEmpty) return;
-        AdamKernel.Dense(data, g, m, v, s);
+        AdamKernel.Dense<ApplyMode>(data, g, p.Rank == 2 ? p.Dim(1) : p.Size, m, v, default, s);
     }
 }
 

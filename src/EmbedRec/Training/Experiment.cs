@@ -29,16 +29,7 @@ public static class Experiment
         string name = data.Dataset ?? throw new FormatException("The configuration needs 'dataset' (a registered name, a path, or 'synthetic').");
         if (name == Synthetic)
             return Protocol.Parse(data.Filters ?? "", data.Split ?? "loo").Apply(SyntheticData.Generate());
-        var ds = registry.Load(name, data.Format, data.Columns is null ? null : Data.Readers.ColumnMap.Parse(data.Columns));
-        var entry = registry.Contains(name) ? registry.Get(name) : null;
-        string filters = data.Filters ?? entry?.Filters ?? "";
-        string? split = data.Split ?? entry?.Split ?? (ds.Predefined is not null ? "predefined" : null)
-            ?? throw new FormatException($"Dataset '{name}' has no default protocol; set 'split' (loo, temporal, random, global).");
-        var protocol = Protocol.Parse(filters, split);
-        if (protocol.Splitter is not null) return protocol.Apply(ds.Log);
-        if (ds.Predefined is null) throw new FormatException($"Dataset '{name}' ships no split; set 'split' (loo, temporal, random, global).");
-        if (protocol.FilterSteps.Count > 0) throw new FormatException($"Filters '{filters}' cannot be applied to the predefined split of '{name}'.");
-        return protocol.CarveValidation(ds.Predefined);
+        return DatasetSplits.Resolve(registry, name, data.Format, data.Columns is null ? null : Data.Readers.ColumnMap.Parse(data.Columns), data.Filters, data.Split);
     }
 
     /// <summary>A model built, initialized and ready to train, with how to train it.</summary>
@@ -60,9 +51,14 @@ public static class Experiment
         if (spec.Init is { } i)
         {
             if (model is not IEmbeddingTables { Tables.Count: > 0 } tables) throw new FormatException($"init '{i.Registration.Name}': model '{model.Name}' has no embedding tables.");
-            var initializer = i.Registration.Create(i.Options);
-            init = initializer.Description;
-            if (initialize) initializer.Initialize(tables.Tables, new InitContext(split, rng));
+            // Reopening a trained run does not initialize again (its source may be gone; the checkpoint overwrites the tables anyway).
+            if (initialize)
+            {
+                var initializer = i.Registration.Create(i.Options);
+                init = initializer.Description;
+                initializer.Initialize(tables.Tables, new InitContext(split, rng));
+            }
+            else init = i.Registration.Name;
         }
         var o = spec.Objective ?? throw new InvalidOperationException($"Model '{model.Name}' is trainable but the spec has no objective.");
         var objective = o.Registration.Create(o.Options, trainable, new ObjectiveContext(split, split.Train.ToUserItems(), spec.Trainer.BatchSize, rng));

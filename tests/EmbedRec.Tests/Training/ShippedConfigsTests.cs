@@ -9,14 +9,26 @@ namespace EmbedRec.Tests.Training;
 /// <summary>Every config shipped in <c>configs/</c> parses, validates and builds its model.</summary>
 public sealed class ShippedConfigsTests
 {
-    private static string ConfigDir()
+    /// <summary>The repository's root (the folder above the tests holding configs/ and src/).</summary>
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "configs");
-            if (Directory.Exists(candidate) && Directory.Exists(Path.Combine(dir.FullName, "src"))) return candidate;
-        }
-        throw new DirectoryNotFoundException($"No configs/ directory above {AppContext.BaseDirectory}.");
+            if (Directory.Exists(Path.Combine(dir.FullName, "configs")) && Directory.Exists(Path.Combine(dir.FullName, "src"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"No repository root above {AppContext.BaseDirectory}.");
+    }
+
+    private static string ConfigDir() => Path.Combine(RepoRoot(), "configs");
+
+    [Fact]
+    public void TheKeyTableInTrainingMdIsTheGeneratedOne()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "training.md")).Replace("\r\n", "\n");
+        int begin = doc.IndexOf("<!-- keys:begin", StringComparison.Ordinal);
+        begin = doc.IndexOf("-->", begin, StringComparison.Ordinal) + 3;
+        int end = doc.IndexOf("<!-- keys:end -->", StringComparison.Ordinal);
+        Assert.True(begin > 3 && end > begin, "docs/training.md lacks the keys:begin/keys:end markers.");
+        // Regenerate with: embedrec config keys --markdown
+        Assert.Equal(ConfigKeys.Markdown(Registry.Default).Trim(), doc[begin..end].Trim());
     }
 
     [Fact]

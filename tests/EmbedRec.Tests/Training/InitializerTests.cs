@@ -1,0 +1,143 @@
+using EmbedRec.Config;
+using EmbedRec.Data.Registry;
+using EmbedRec.Data.Splits;
+using EmbedRec.Initializers;
+using EmbedRec.Models;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Serialization;
+using EmbedRec.Training;
+using Xunit;
+
+namespace EmbedRec.Tests.Training;
+
+/// <summary>The initialization stage, frozen parameters, per-step schedules and SEvo's use of row maps.</summary>
+public sealed class InitializerTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static RunConfig Mf(int epochs = 2) => new RunConfig().With("model", "mf").With("dataset", "synthetic").With("epochs", epochs.ToString())
+        .With("learning_rate", "0.01").With("model.init_std", "0.1").With("topk", "10").With("eval_step", "2");
+
+    private static DataSplit Split(RunConfig c) => Experiment.LoadSplit(RunSpec.Resolve(c).Data, new DatasetRegistry(".", []));
+
+    private static MatrixFactorization Build(RunConfig c) => (MatrixFactorization)Experiment.Build(RunSpec.Resolve(c), Split(c)).Model;
+
+    [Fact]
+    public void NormalAndXavierFillTheTablesAndAreRecorded()
+    {
+        var normal = Build(Mf().With("init", "normal").With("init.std", "2"));
+        var values = normal.ItemEmbedding.ToArray();
+        double sd = Math.Sqrt(values.Select(v => (double)v * v).Average());
+        Assert.InRange(sd, 1.9, 2.1);
+        var xavier = Build(Mf().With("init", "xavier"));
+        int rows = xavier.ItemEmbedding.Dim(0), d = xavier.ItemEmbedding.Dim(1);
+        float a = MathF.Sqrt(6f / (rows + d));
+        Assert.All(xavier.ItemEmbedding.ToArray(), v => Assert.InRange(v, -a, a));
+        Assert.Contains("'init.std' must be ≥ 0", Assert.Throws<FormatException>(() => RunSpec.Resolve(Mf().With("init", "normal").With("init.std", "-1"))).Message);
+        Assert.Contains("unknown initializer 'svdd'", Assert.Throws<FormatException>(() => RunSpec.Resolve(Mf().With("init", "svdd"))).Message);
+        Assert.Contains("no embeddings to initialize", Assert.Throws<FormatException>(() => RunSpec.Resolve(new RunConfig().With("model", "pop").With("init", "normal"))).Message);
+    }
+
+    [Fact]
+    public void PretrainedCopiesEmbeddingsByIdFromARunOrAFileAndNamesMismatches()
+    {
+        var source = Mf();
+        var run = new RunDirectory(Path.Combine(_dir.Path, "source"));
+        Experiment.Train(source, Split(source), run);
+        var trained = EmbeddingFile.Read(Path.Combine(run.Path, EmbeddingFile.FileName));
+
+        // From the run directory: every row equals the source's (same data, same ids).
+        var fromRun = Build(Mf().With("init", "pretrained").With("init.path", run.Path).With("seed", "7"));
+        Assert.Equal(trained["item"].Rows.ToArray(), fromRun.ItemEmbedding.ToArray());
+        Assert.Equal(trained["user"].Rows.ToArray(), fromRun.UserEmbedding.ToArray());
+
+        // A LightGCN joint table takes users and items from the same file, through its row map.
+        var lightgcn = (LightGcn)Experiment.Build(RunSpec.Resolve(Mf().With("model", "lightgcn").With("init", "pretrained").With("init.path", run.Path)), Split(source)).Model;
+        int nu = lightgcn.UserCount, d = lightgcn.Dim;
+        Assert.Equal(trained["item"].Rows.ToArray(), lightgcn.Embedding0.Span[(nu * d)..].ToArray());
+
+        // A file whose ids are in another order is matched by id.
+        var items = trained["item"];
+        int n = items.Rows.Dim(0);
+        var reversed = new float[n * d];
+        for (int i = 0; i < n; i++) items.Rows.Span.Slice(i * d, d).CopyTo(reversed.AsSpan((n - 1 - i) * d, d));
+        var ids = items.Ids!.Reverse().ToArray();
+        var file = Path.Combine(_dir.Path, "reversed.safetensors");
+        SafeTensors.Save(file, [new("item", Tensor.FromArray(reversed, n, d)), new("user", trained["user"].Rows)],
+            new Dictionary<string, string> { ["item_ids"] = System.Text.Json.JsonSerializer.Serialize(ids), ["user_ids"] = System.Text.Json.JsonSerializer.Serialize(trained["user"].Ids) });
+        Assert.Equal(items.Rows.ToArray(), Build(Mf().With("init", "pretrained").With("init.path", file)).ItemEmbedding.ToArray());
+
+        // Missing ids, other sizes and a missing source are errors that say which.
+        var fewer = Path.Combine(_dir.Path, "fewer.safetensors");
+        SafeTensors.Save(fewer, [new("item", Tensor.FromArray(reversed[..((n - 1) * d)], n - 1, d)), new("user", trained["user"].Rows)],
+            new Dictionary<string, string> { ["item_ids"] = System.Text.Json.JsonSerializer.Serialize(ids[..^1]), ["user_ids"] = System.Text.Json.JsonSerializer.Serialize(trained["user"].Ids) });
+        Assert.Contains("1 of this run's", Assert.Throws<InvalidDataException>(() => Build(Mf().With("init", "pretrained").With("init.path", fewer))).Message);
+        var noIds = Path.Combine(_dir.Path, "noids.safetensors");
+        SafeTensors.Save(noIds, [new("item", Tensor.FromArray(reversed[..((n - 1) * d)], n - 1, d)), new("user", trained["user"].Rows)]);
+        Assert.Contains("cannot be matched", Assert.Throws<InvalidDataException>(() => Build(Mf().With("init", "pretrained").With("init.path", noIds))).Message);
+        Assert.Contains("'user' embeddings have size 64; table 'user.weight' has 8", Assert.Throws<InvalidDataException>(() =>
+            Build(Mf().With("model.embedding_size", "8").With("init", "pretrained").With("init.path", run.Path))).Message);
+        Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => Build(Mf().With("init", "pretrained").With("init.path", Path.Combine(_dir.Path, "nothing")))).Message);
+    }
+
+    [Fact]
+    public void FrozenParametersDoNotMoveAndUnknownNamesAreNamed()
+    {
+        var c = Mf(epochs: 2).With("freeze", "item.weight");
+        var spec = RunSpec.Resolve(c);
+        var split = Split(c);
+        var built = Experiment.Build(spec, split);
+        var model = (MatrixFactorization)built.Model;
+        var items = model.ItemEmbedding.ToArray();
+        var users = model.UserEmbedding.ToArray();
+        new Trainer(spec.Trainer).Fit(model, split, built.Plan);
+        Assert.Equal(items, model.ItemEmbedding.ToArray());
+        Assert.NotEqual(users, model.UserEmbedding.ToArray());
+        var bad = RunSpec.Resolve(Mf().With("freeze", "items"));
+        var b = Experiment.Build(bad, split);
+        Assert.Contains("'items' names no parameter of 'mf'; parameters: user.weight, item.weight",
+            Assert.Throws<FormatException>(() => new Trainer(bad.Trainer).Fit(b.Model, split, b.Plan)).Message);
+    }
+
+    [Fact]
+    public void SchedulesRunPerEpochOrPerStep()
+    {
+        var cosine = new EmbedRec.Tensors.Optim.CosineSchedule(100, perStep: true);
+        Assert.True(cosine.PerStep);
+        Assert.Equal(0.5f, cosine.At(50, 1f), 6);
+        var warm = new EmbedRec.Tensors.Optim.WarmupSchedule(10, new EmbedRec.Tensors.Optim.StepSchedule(1, 0.5f), stepsPerEpoch: 5);
+        Assert.Equal(0.1f, warm.At(0, 1f), 6);   // (0 + 1)/10 of epoch 0's rate 1
+        Assert.Equal(0.5f * 0.5f, warm.At(4, 0.5f), 6); // step 4: epoch 0, half-way through warm-up
+        Assert.Equal(0.25f, warm.At(12, 1f), 6);  // step 12: epoch 2 of the step schedule, warm-up done
+        // A run with a cosine over steps ends near zero; with warm-up the first epoch's rate is low.
+        var c = Mf(epochs: 3).With("lr_schedule", "cosine_steps");
+        var r = Experiment.Train(c, Split(c));
+        Assert.True(r.History[^1].LearningRate < 0.01f * 0.05f, $"last rate {r.History[^1].LearningRate}");
+    }
+
+    [Fact]
+    public void SevoPlacesItsGraphOnTheTablesRowMaps()
+    {
+        // The toy model's item table has a padding row 0: the graph is shifted by one row and row 0 is isolated.
+        var config = new RunConfig().With("model", "toy").With("dataset", "synthetic").With("optimizer", "adamw").With("optimizer.sevo.graph", "ii");
+        var registry = Registry.Default.Clone().Add(Extensibility.ToyModel.Registration).Add(Extensibility.ToyObjective.Registration);
+        var spec = RunSpec.Resolve(config, registry);
+        var split = Split(config.Clone().With("model", "mf").With("optimizer.sevo.graph", "none"));
+        var model = Experiment.Build(spec, split).Model;
+        var group = Assert.Single(SevoSetup.Groups(spec.Sevo, model, split));
+        var plain = SevoSetup.ItemGraph(spec.Sevo, split);
+        Assert.Equal(split.ItemCount + 1, group.Graph.RowCount);
+        Assert.Equal(0, group.Graph.RowPtr[1]); // row 0 (padding) has no neighbours
+        for (int i = 0; i < plain.RowCount; i++)
+        {
+            Assert.Equal(plain.RowPtr[i + 1] - plain.RowPtr[i], group.Graph.RowPtr[i + 2] - group.Graph.RowPtr[i + 1]);
+            for (int p = plain.RowPtr[i], q = group.Graph.RowPtr[i + 1]; p < plain.RowPtr[i + 1]; p++, q++)
+            {
+                Assert.Equal(plain.ColIdx[p] + 1, group.Graph.ColIdx[q]);
+                Assert.Equal(plain.Values[p], group.Graph.Values[q]);
+            }
+        }
+    }
+}
