@@ -35,7 +35,7 @@ public class Adam : Optimizer
 
     /// <summary>Creates the optimizer.</summary>
     public Adam(IEnumerable<Tensor> parameters, AdamOptions? options = null)
-        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), options)
+        : this(ByIndex(parameters), options)
     {
     }
 

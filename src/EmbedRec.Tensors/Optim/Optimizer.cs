@@ -11,9 +11,13 @@ public abstract class Optimizer
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/> (named by their index).</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, float learningRate)
-        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), learningRate)
+        : this(ByIndex(parameters), learningRate)
     {
     }
+
+    /// <summary>Parameters named by their index ("0", "1", ...), for callers that give no names.</summary>
+    protected static IEnumerable<KeyValuePair<string, Tensor>> ByIndex(IEnumerable<Tensor> parameters) =>
+        (parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p));
 
     /// <summary>Creates the optimizer over named parameters; its state is keyed by these names.</summary>
     protected Optimizer(IEnumerable<KeyValuePair<string, Tensor>> parameters, float learningRate)

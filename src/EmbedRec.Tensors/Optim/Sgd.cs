@@ -30,7 +30,7 @@ public sealed class Sgd : Optimizer
 
     /// <summary>Creates the optimizer.</summary>
     public Sgd(IEnumerable<Tensor> parameters, SgdOptions? options = null)
-        : this((parameters ?? throw new ArgumentNullException(nameof(parameters))).Select((p, i) => new KeyValuePair<string, Tensor>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), p)), options)
+        : this(ByIndex(parameters), options)
     {
     }
 

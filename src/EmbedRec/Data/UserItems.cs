@@ -4,35 +4,11 @@ namespace EmbedRec.Data;
 /// For each user, the sorted set of distinct items (CSR layout). Membership is a binary search, so
 /// samplers and evaluators test "has the user seen this item" without allocating.
 /// </summary>
-public sealed class UserItems
+public sealed class UserItems : UserLists
 {
-    private UserItems(int[] offsets, int[] items, int itemCount)
+    private UserItems(int[] offsets, int[] items, int itemCount) : base(offsets, items, itemCount)
     {
-        Offsets = offsets;
-        Items = items;
-        ItemCount = itemCount;
     }
-
-    /// <summary>Start of each user's items; length users + 1.</summary>
-    public int[] Offsets { get; }
-
-    /// <summary>Items, sorted within each user.</summary>
-    public int[] Items { get; }
-
-    /// <summary>Users.</summary>
-    public int UserCount => Offsets.Length - 1;
-
-    /// <summary>Size of the item id space (for validation), or −1 when unknown.</summary>
-    public int ItemCount { get; }
-
-    /// <summary>Total stored pairs.</summary>
-    public int PairCount => Items.Length;
-
-    /// <summary>Items of <paramref name="user"/>, ascending.</summary>
-    public ReadOnlySpan<int> Of(int user) => Items.AsSpan(Offsets[user], Offsets[user + 1] - Offsets[user]);
-
-    /// <summary>Number of distinct items of <paramref name="user"/>.</summary>
-    public int Degree(int user) => Offsets[user + 1] - Offsets[user];
 
     /// <summary>Whether <paramref name="user"/> has <paramref name="item"/>.</summary>
     public bool Contains(int user, int item) => Of(user).BinarySearch(item) >= 0;

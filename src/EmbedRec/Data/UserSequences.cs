@@ -4,29 +4,11 @@ namespace EmbedRec.Data;
 /// Each user's items in chronological order (the order of the logs, which splits keep chronological),
 /// repeats kept: what a sequence model or DLR2 may look at when it scores a user.
 /// </summary>
-public sealed class UserSequences
+public sealed class UserSequences : UserLists
 {
-    private UserSequences(int[] offsets, int[] items, int itemCount)
+    private UserSequences(int[] offsets, int[] items, int itemCount) : base(offsets, items, itemCount)
     {
-        Offsets = offsets;
-        Items = items;
-        ItemCount = itemCount;
     }
-
-    /// <summary>Start of each user's items in <see cref="Items"/> ([users + 1]).</summary>
-    public int[] Offsets { get; }
-
-    /// <summary>Items, user after user.</summary>
-    public int[] Items { get; }
-
-    /// <summary>Users.</summary>
-    public int UserCount => Offsets.Length - 1;
-
-    /// <summary>Items in the id space.</summary>
-    public int ItemCount { get; }
-
-    /// <summary>User <paramref name="user"/>'s items, oldest first.</summary>
-    public ReadOnlySpan<int> Of(int user) => Items.AsSpan(Offsets[user], Offsets[user + 1] - Offsets[user]);
 
     /// <summary>No history for any of <paramref name="users"/> users.</summary>
     public static UserSequences Empty(int users, int items = -1)

@@ -17,8 +17,7 @@ public sealed record DirectAuOptions
     /// <summary>The <c>objective:</c> keys.</summary>
     public static readonly OptionsBinder<DirectAuOptions> Binder = new OptionsBinder<DirectAuOptions>(new())
         .Float("gamma", o => o.Gamma, (o, v) => o with { Gamma = v }, "γ, weight of the uniformity term", min: 0)
-        .Choice("sampling", o => o.Sampling, (o, v) => o with { Sampling = v }, "interactions (each once per epoch) or users (uniform, one positive each)",
-            ("interactions", SamplingKind.Interactions), ("users", SamplingKind.Users));
+        .Sampling(o => o.Sampling, (o, v) => o with { Sampling = v });
 }
 
 /// <summary>

@@ -66,8 +66,7 @@ public sealed record DirectSpecOptions
         .Float("alpha", o => o.Alpha, (o, v) => o with { Alpha = v }, "α, strength of the spectral step", min: 0, exclusiveMin: true)
         .OptionalFloat("shrink", o => o.Shrink, (o, v) => o with { Shrink = v }, "norm shrink s (x ← x·s‖x‖), unset for none", min: 0, exclusiveMin: true)
         .Float("l2", o => o.L2, (o, v) => o with { L2 = v }, "L2 weight on the transformed rows", min: 0)
-        .Choice("sampling", o => o.Sampling, (o, v) => o with { Sampling = v }, "users (uniform, one positive each) or interactions",
-            ("users", SamplingKind.Users), ("interactions", SamplingKind.Interactions));
+        .Sampling(o => o.Sampling, (o, v) => o with { Sampling = v });
 }
 
 /// <summary>

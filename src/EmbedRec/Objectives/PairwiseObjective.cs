@@ -18,8 +18,7 @@ public sealed record PairwiseOptions
     /// <summary>The <c>objective:</c> keys.</summary>
     public static readonly OptionsBinder<PairwiseOptions> Binder = new OptionsBinder<PairwiseOptions>(new())
         .Int("neg_samples", o => o.Negatives, (o, v) => o with { Negatives = v }, "sampled negatives per positive", min: 1, max: 10_000)
-        .Choice("sampling", o => o.Sampling, (o, v) => o with { Sampling = v }, "interactions (each once per epoch) or users (uniform, one positive each)",
-            ("interactions", SamplingKind.Interactions), ("users", SamplingKind.Users));
+        .Sampling(o => o.Sampling, (o, v) => o with { Sampling = v });
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using EmbedRec.Config;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Tensors;
 
@@ -46,4 +47,16 @@ public abstract class TripletObjective : BatchObjective<TripletBatch>
 
     /// <inheritdoc />
     protected override void Copy(TripletBatch from, TripletBatch into) => from.CopyTo(into);
+}
+
+/// <summary>The <c>sampling</c> key every triplet objective's options declare.</summary>
+public static class SamplingKey
+{
+    /// <summary>Adds <c>sampling: interactions | users</c> to <paramref name="binder"/>.</summary>
+    public static OptionsBinder<T> Sampling<T>(this OptionsBinder<T> binder, Func<T, SamplingKind> get, Func<T, SamplingKind, T> set) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(binder);
+        return binder.Choice("sampling", get, set, "interactions (each once per epoch, shuffled) or users (uniform with replacement, one positive each)",
+            ("interactions", SamplingKind.Interactions), ("users", SamplingKind.Users));
+    }
 }
