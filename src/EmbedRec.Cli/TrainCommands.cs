@@ -21,10 +21,11 @@ internal static class TrainCommands
         var output = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<dataset>)." };
         var model = new Option<string?>("--model") { Description = $"Model: {string.Join(", ", Registry.Default.Models.Select(m => m.Name))}." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset name, path, or 'synthetic'." };
-        var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs." };
-        var lr = new Option<float?>("--learning-rate") { Description = "Learning rate." };
-        var batch = new Option<int?>("--batch-size") { Description = "Training batch size." };
-        var seed = new Option<int?>("--seed") { Description = "Seed." };
+        // Numbers are passed to the configuration as text, so its binder checks type and range with the config keys' messages.
+        var epochs = new Option<string?>("--epochs") { Description = "Maximum epochs (the epochs key)." };
+        var lr = new Option<string?>("--learning-rate") { Description = "Learning rate (the learning_rate key)." };
+        var batch = new Option<string?>("--batch-size") { Description = "Training batch size (the train_batch_size key)." };
+        var seed = new Option<string?>("--seed") { Description = "Seed (the seed key)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last epoch." };
         var force = new Option<bool>("--force") { Description = "Replace a previous run directory (only files EmbedRec wrote; anything else is refused)." };
         var cmd = new Command("train", "Train and evaluate a model; writes a run directory (config, checkpoint, metrics, history, report).")
@@ -35,10 +36,10 @@ internal static class TrainCommands
             foreach (var f in p.GetValue(config) ?? []) cfg.LoadYaml(f);
             if (p.GetValue(model) is { } m) cfg.Set("model", m, "--model");
             if (p.GetValue(dataset) is { } d) cfg.Set("dataset", d, "--dataset");
-            if (p.GetValue(epochs) is { } e) cfg.Set("epochs", e.ToString(Inv), "--epochs");
-            if (p.GetValue(lr) is { } l) cfg.Set("learning_rate", l.ToString(Inv), "--learning-rate");
-            if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b.ToString(Inv), "--batch-size");
-            if (p.GetValue(seed) is { } s) cfg.Set("seed", s.ToString(Inv), "--seed");
+            if (p.GetValue(epochs) is { } e) cfg.Set("epochs", e, "--epochs");
+            if (p.GetValue(lr) is { } l) cfg.Set("learning_rate", l, "--learning-rate");
+            if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b, "--batch-size");
+            if (p.GetValue(seed) is { } s) cfg.Set("seed", s, "--seed");
             foreach (var a in p.GetValue(set) ?? []) cfg.Assign(a);
             var spec = RunSpec.Resolve(cfg);
             if (spec.Data.Dataset is null) throw new FormatException("The configuration needs 'dataset' (--dataset NAME, a path, or 'synthetic').");
