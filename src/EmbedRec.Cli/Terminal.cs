@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("EmbedRec.Cli.Tests")]
+
 namespace EmbedRec.Cli;
 
 /// <summary>Output helpers: rich tables and progress in a terminal, plain aligned text when redirected.</summary>
