@@ -135,32 +135,49 @@ internal static class DataCommands
         {
             var reg = DatasetRegistry.Default();
             var entry = reg.Get(p.GetValue(target)!);
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            // The fetcher's connect and idle timeouts bound every wait; a total timeout would cut off a slow but live download.
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var fetcher = new DatasetFetcher(http);
+            using var interrupt = new Terminal.Interrupt();
             IReadOnlyList<string> placed;
-            if (Terminal.Rich)
+            try
             {
-                placed = AnsiConsole.Progress().AutoClear(false).Start(ctx =>
+                if (Terminal.Rich)
                 {
-                    var tasks = new Dictionary<string, ProgressTask>();
-                    var progress = new Progress<FetchProgress>(f =>
+                    placed = AnsiConsole.Progress().AutoClear(false).Start(ctx =>
                     {
-                        if (!tasks.TryGetValue(f.File, out var t)) tasks[f.File] = t = ctx.AddTask(Markup.Escape(f.File), maxValue: f.Total ?? 1);
-                        if (f.Total is { } total) t.MaxValue = total;
-                        t.Value = f.Bytes;
+                        var tasks = new Dictionary<string, ProgressTask>();
+                        var progress = new Progress<FetchProgress>(f =>
+                        {
+                            if (!tasks.TryGetValue(f.File, out var t)) tasks[f.File] = t = ctx.AddTask(Markup.Escape(f.File), maxValue: f.Total ?? 1);
+                            if (f.Total is { } total) t.MaxValue = total;
+                            t.Value = f.Bytes;
+                        });
+                        return fetcher.FetchAsync(reg, entry, p.GetValue(unverified), progress, interrupt.Token).GetAwaiter().GetResult();
                     });
-                    return fetcher.FetchAsync(reg, entry, p.GetValue(unverified), progress).GetAwaiter().GetResult();
-                });
+                }
+                else
+                {
+                    foreach (var src in entry.Sources) Console.WriteLine($"{src.FileName}: from {src.Url}");
+                    var progress = new SyncProgress(f => Console.WriteLine($"{f.File}: {f.Bytes:N0}{(f.Total is { } t ? $" of {t:N0}" : "")} bytes"));
+                    placed = fetcher.FetchAsync(reg, entry, p.GetValue(unverified), progress, interrupt.Token).GetAwaiter().GetResult();
+                }
             }
-            else
+            catch (OperationCanceledException) when (interrupt.Requested)
             {
-                var progress = new Progress<FetchProgress>(f => Console.WriteLine($"{f.File}: {f.Bytes:N0}{(f.Total is { } t ? $" of {t:N0}" : "")} bytes"));
-                placed = fetcher.FetchAsync(reg, entry, p.GetValue(unverified), progress).GetAwaiter().GetResult();
+                Console.Error.WriteLine($"error: interrupted; the partial download was removed and nothing was saved in '{reg.FolderOf(entry)}'.");
+                return Terminal.InterruptedExit;
             }
             foreach (var (url, sha) in fetcher.ComputedSha256) Console.WriteLine($"unverified {url}: sha256 {sha}");
             foreach (var f in placed) Console.WriteLine($"saved {f}");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>Reports on the downloading thread, in order (Progress&lt;T&gt; would post lines to the thread pool, out of order).</summary>
+    private sealed class SyncProgress(Action<FetchProgress> report) : IProgress<FetchProgress>
+    {
+        public void Report(FetchProgress value) => report(value);
     }
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using EmbedRec.Cli;
 
 var root = new RootCommand("EmbedRec: recommender-system embeddings that capture structure (Leporid, SEvo, DirectSpec).");
+var verbose = new Option<bool>("--verbose") { Description = "On an internal error (a bug in EmbedRec), print its stack trace.", Recursive = true };
+root.Options.Add(verbose);
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(TrainCommands.Train());
 root.Subcommands.Add(TrainCommands.Evaluate());
@@ -10,4 +12,4 @@ root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(ConfigCommand.Create());
-return root.Parse(args).Invoke();
+return Terminal.Invoke(root, verbose, args);

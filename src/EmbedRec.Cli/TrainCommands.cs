@@ -21,10 +21,11 @@ internal static class TrainCommands
         var output = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<dataset>)." };
         var model = new Option<string?>("--model") { Description = $"Model: {string.Join(", ", Registry.Default.Models.Select(m => m.Name))}." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset name, path, or 'synthetic'." };
-        var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs." };
-        var lr = new Option<float?>("--learning-rate") { Description = "Learning rate." };
-        var batch = new Option<int?>("--batch-size") { Description = "Training batch size." };
-        var seed = new Option<int?>("--seed") { Description = "Seed." };
+        // Numbers are passed to the configuration as text, so its binder checks type and range with the config keys' messages.
+        var epochs = new Option<string?>("--epochs") { Description = "Maximum epochs (the epochs key)." };
+        var lr = new Option<string?>("--learning-rate") { Description = "Learning rate (the learning_rate key)." };
+        var batch = new Option<string?>("--batch-size") { Description = "Training batch size (the train_batch_size key)." };
+        var seed = new Option<string?>("--seed") { Description = "Seed (the seed key)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last epoch." };
         var force = new Option<bool>("--force") { Description = "Replace a previous run directory (only files EmbedRec wrote; anything else is refused)." };
         var cmd = new Command("train", "Train and evaluate a model; writes a run directory (config, checkpoint, metrics, history, report).")
@@ -35,10 +36,10 @@ internal static class TrainCommands
             foreach (var f in p.GetValue(config) ?? []) cfg.LoadYaml(f);
             if (p.GetValue(model) is { } m) cfg.Set("model", m, "--model");
             if (p.GetValue(dataset) is { } d) cfg.Set("dataset", d, "--dataset");
-            if (p.GetValue(epochs) is { } e) cfg.Set("epochs", e.ToString(Inv), "--epochs");
-            if (p.GetValue(lr) is { } l) cfg.Set("learning_rate", l.ToString(Inv), "--learning-rate");
-            if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b.ToString(Inv), "--batch-size");
-            if (p.GetValue(seed) is { } s) cfg.Set("seed", s.ToString(Inv), "--seed");
+            if (p.GetValue(epochs) is { } e) cfg.Set("epochs", e, "--epochs");
+            if (p.GetValue(lr) is { } l) cfg.Set("learning_rate", l, "--learning-rate");
+            if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b, "--batch-size");
+            if (p.GetValue(seed) is { } s) cfg.Set("seed", s, "--seed");
             foreach (var a in p.GetValue(set) ?? []) cfg.Assign(a);
             var spec = RunSpec.Resolve(cfg);
             if (spec.Data.Dataset is null) throw new FormatException("The configuration needs 'dataset' (--dataset NAME, a path, or 'synthetic').");
@@ -55,9 +56,10 @@ internal static class TrainCommands
                 throw new IOException($"Run directory '{dir}' exists; use --out for another, --resume to continue it, or --force to replace it.");
             // Locked (and, with --force, emptied of the previous run's files only) before anything else, so a second writer is refused at once.
             using var run = RunDirectory.OpenForWriting(dir, isResume ? ClaimMode.Continue : p.GetValue(force) ? ClaimMode.Replace : ClaimMode.New);
-            var split = Experiment.LoadSplit(spec.Data, DatasetRegistry.Default());
+            var data = Experiment.LoadData(spec.Data, DatasetRegistry.Default());
+            var split = data.Split;
             Console.WriteLine($"{spec.Model.Registration.Name} on {spec.Data.Dataset}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");
-            var result = RunWithProgress(spec, split, run, isResume);
+            var result = RunWithProgress(spec, data, run, isResume);
             PrintResult(result, spec.Trainer.ValidMetric);
             Console.WriteLine($"run directory: {run.Path}");
             return 0;
@@ -68,7 +70,10 @@ internal static class TrainCommands
     internal static TrainingResult RunWithProgress(RunConfig cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume) =>
         RunWithProgress(RunSpec.Resolve(cfg), split, run, resume);
 
-    internal static TrainingResult RunWithProgress(RunSpec cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume)
+    internal static TrainingResult RunWithProgress(RunSpec cfg, Data.Splits.DataSplit split, RunDirectory run, bool resume) =>
+        RunWithProgress(cfg, new LoadedData(split, DataPin.Of(cfg.Data.Dataset ?? "", null, null, split)), run, resume);
+
+    internal static TrainingResult RunWithProgress(RunSpec cfg, LoadedData data, RunDirectory run, bool resume)
     {
         string metric = cfg.Trainer.ValidMetric;
         void Line(EpochRecord r) => Console.WriteLine(string.Create(Inv,
@@ -84,7 +89,7 @@ internal static class TrainCommands
                     case PhaseMessage pm: Console.WriteLine(pm.Text); break;
                 }
             });
-            return Experiment.Train(cfg, split, run, resume, new SyncProgress(plain));
+            return Experiment.Train(cfg, data, run, resume, new SyncProgress(plain));
         }
         TrainingResult? result = null;
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
@@ -111,7 +116,7 @@ internal static class TrainCommands
                     case PhaseMessage pm: AnsiConsole.MarkupLine(Markup.Escape(pm.Text)); break;
                 }
             });
-            result = Experiment.Train(cfg, split, run, resume, progress);
+            result = Experiment.Train(cfg, data, run, resume, progress);
             if (task is not null) task.Value = task.MaxValue;
         });
         return result!;
@@ -141,10 +146,11 @@ internal static class TrainCommands
         var tail = new Option<bool>("--tail-users") { Description = "Only the 25% of users with the fewest training interactions." };
         var metrics = new Option<string?>("--metrics") { Description = "Metrics instead of the run's, comma-separated (e.g. capped_recall,ndcg)." };
         var topk = new Option<string?>("--topk") { Description = "Cutoffs instead of the run's, comma-separated (e.g. 10,20)." };
-        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, metrics, topk };
+        var allow = AllowDataChangeOption();
+        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, metrics, topk, allow };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
-            var run = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
+            var run = Open(p.GetValue(dir)!, p.GetValue(allow));
             var options = run.Spec.Trainer.Evaluation;
             if (p.GetValue(metrics) is { } m) options = options with { Metrics = m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(MetricNames.Parse).ToArray() };
             if (p.GetValue(topk) is { } k) options = TrainerOptions.Binder.Bind(new Dictionary<string, Config.ConfigValue> { ["topk"] = new(k, "--topk") }).Evaluation with { Metrics = options.Metrics, BlockSize = options.BlockSize };
@@ -163,15 +169,46 @@ internal static class TrainCommands
         return cmd;
     }
 
+    private static Option<bool> AllowDataChangeOption() => new("--allow-data-change")
+    {
+        Description = "Use the data as it is now even when it differs from what the run was trained on (data.json); the output says so.",
+    };
+
+    /// <summary>Reopens a run, refusing changed data unless allowed, and says in the output when the data changed or could not be checked.</summary>
+    private static TrainedRun Open(string dir, bool allowDataChange)
+    {
+        var opened = Experiment.Open(dir, DatasetRegistry.Default(), allowDataChange ? DataChangePolicy.Allow : DataChangePolicy.Refuse);
+        switch (opened.Data.Status)
+        {
+            case DataCheckStatus.Changed:
+                Console.WriteLine($"note: {opened.Data.Message}; using the data as it is now (--allow-data-change).");
+                break;
+            case DataCheckStatus.NotRecorded:
+                Console.WriteLine($"note: {opened.Data.Message}");
+                break;
+        }
+        return opened.Run;
+    }
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>], checked when the command line is parsed.</summary>
+    private static int Count(System.CommandLine.Parsing.ArgumentResult r, int min, int max)
+    {
+        string text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Join(' ', r.Tokens.Select(t => t.Value));
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out int v) && v >= min && v <= max) return v;
+        r.AddError(string.Create(Inv, $"{(r.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "value"} must be a whole number from {min:N0} to {max:N0}, got '{text}'"));
+        return min;
+    }
+
     public static Command Recommend()
     {
         var dir = new Argument<string>("run-dir") { Description = "A run directory written by 'embedrec train'." };
         var user = new Option<string>("--user") { Description = "The user's id as written in the data.", Required = true };
-        var k = new Option<int>("--k") { Description = "How many items.", DefaultValueFactory = _ => 10 };
-        var cmd = new Command("recommend", "Top-K items for a user, excluding items the user already has.") { dir, user, k };
+        var k = new Option<int>("--k") { Description = "How many items (1 to 1,000,000).", DefaultValueFactory = _ => 10, CustomParser = r => Count(r, 1, 1_000_000) };
+        var allow = AllowDataChangeOption();
+        var cmd = new Command("recommend", "Top-K items for a user, excluding items the user already has.") { dir, user, k, allow };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
-            var run = Experiment.Open(p.GetValue(dir)!, DatasetRegistry.Default());
+            var run = Open(p.GetValue(dir)!, p.GetValue(allow));
             string ext = p.GetValue(user)!;
             var top = run.Recommend(ext, p.GetValue(k));
             bool cats = run.Split.Train.Categories is not null;

@@ -32,7 +32,7 @@ public sealed partial class DirectoryKind
     /// </summary>
     public static DirectoryKind Run { get; } = new("run",
     [
-        "config.yaml", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json",
+        "config.yaml", "data.json", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json",
         "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg", "embeddings.safetensors",
     ]);
 

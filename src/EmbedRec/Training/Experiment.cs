@@ -22,15 +22,29 @@ public static class Experiment
     public const string Synthetic = "synthetic";
 
     /// <summary>The split the data keys describe (deterministic).</summary>
-    public static DataSplit LoadSplit(DataOptions data, DatasetRegistry registry)
+    public static DataSplit LoadSplit(DataOptions data, DatasetRegistry registry) => LoadData(data, registry).Split;
+
+    /// <summary>
+    /// The split the data keys describe, with its <see cref="DataPin"/>: the absolute location read (a relative
+    /// path resolved against the working directory now) and fingerprints of the log as read and of the split.
+    /// </summary>
+    public static LoadedData LoadData(DataOptions data, DatasetRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(registry);
         string name = data.Dataset ?? throw new FormatException("The configuration needs 'dataset' (a registered name, a path, or 'synthetic').");
         if (name == Synthetic)
-            return Protocol.Parse(data.Filters ?? "", data.Split ?? "loo").Apply(SyntheticData.Generate());
-        return DatasetSplits.Resolve(registry, name, data.Format, data.Columns is null ? null : Data.Readers.ColumnMap.Parse(data.Columns), data.Filters, data.Split);
+        {
+            var log = SyntheticData.Generate();
+            return Pinned(name, null, log, Protocol.Parse(data.Filters ?? "", data.Split ?? "loo").Apply(log));
+        }
+        var (ds, split) = DatasetSplits.Load(registry, name, data.Format, data.Columns is null ? null : Data.Readers.ColumnMap.Parse(data.Columns), data.Filters, data.Split);
+        string location = Path.GetFullPath(registry.Contains(name) ? registry.FolderOf(registry.Get(name)) : name);
+        return Pinned(name, location, ds.Log, split);
     }
+
+    private static LoadedData Pinned(string dataset, string? location, InteractionLog log, DataSplit split) =>
+        new(split, DataPin.Of(dataset, location, log, split));
 
     /// <summary>A model built, initialized and ready to train, with how to train it.</summary>
     /// <param name="Model">The model.</param>
@@ -80,27 +94,72 @@ public static class Experiment
         IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default, Registry? registry = null) =>
         Train(RunSpec.Resolve(config, registry), split, run, resume, progress, cancel);
 
-    /// <summary>Builds and trains the model of <paramref name="spec"/> into <paramref name="run"/> (which receives config.yaml first).</summary>
+    /// <summary>
+    /// Builds and trains the model of <paramref name="spec"/> into <paramref name="run"/> (which receives config.yaml
+    /// and a <c>data.json</c> pinning the split, without the fingerprint of the data as read, first).
+    /// </summary>
     public static TrainingResult Train(RunSpec spec, DataSplit split, RunDirectory? run = null, bool resume = false,
         IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(split);
+        string dataset = spec.Data.Dataset ?? "";
+        string? location = dataset != Synthetic && (File.Exists(dataset) || Directory.Exists(dataset)) ? Path.GetFullPath(dataset) : null;
+        return Train(spec, new LoadedData(split, DataPin.Of(dataset, location, null, split)), run, resume, progress, cancel);
+    }
+
+    /// <summary>
+    /// Builds and trains the model of <paramref name="spec"/> on <paramref name="data"/> into <paramref name="run"/>, which
+    /// receives config.yaml and data.json (<see cref="DataPin"/>) first; resuming checks data.json instead and refuses
+    /// data that changed since the run started.
+    /// </summary>
+    public static TrainingResult Train(RunSpec spec, LoadedData data, RunDirectory? run = null, bool resume = false,
+        IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(data);
+        var split = data.Split;
         var built = Build(spec, split);
-        if (run is not null && !resume) AtomicFile.WriteAllText(run.Config, spec.ToYaml());
+        if (run is not null && resume) CheckPin(run.Path, DataPin.Read(run.Path), data.Pin, DataChangePolicy.Refuse, "resumed");
+        if (run is not null && !resume)
+        {
+            AtomicFile.WriteAllText(run.Config, spec.ToYaml());
+            data.Pin.Write(run.Path);
+        }
         var record = new Dictionary<string, object?>(built.Record) { ["engine"] = RunEngine.Describe() };
         return new Trainer(spec.Trainer, progress).Fit(built.Model, split, built.Plan, run, resume, cancel, record);
     }
 
-    /// <summary>Reopens a finished (or checkpointed) run: its configuration, split and trained model (no initializer is run).</summary>
-    public static TrainedRun Open(string runDir, DatasetRegistry datasets, Registry? registry = null)
+    /// <summary>Reopens a finished (or checkpointed) run: its configuration, split and trained model (no initializer is run); refuses data that changed since training.</summary>
+    public static TrainedRun Open(string runDir, DatasetRegistry datasets, Registry? registry = null) =>
+        Open(runDir, datasets, DataChangePolicy.Refuse, registry).Run;
+
+    /// <summary>
+    /// Reopens a finished (or checkpointed) run: its configuration, its split rebuilt from the data, and its trained
+    /// model (no initializer is run). A dataset path is read from the absolute location recorded in <c>data.json</c>
+    /// (so a relative path works from any working directory), and the data and split are checked against the
+    /// recorded fingerprints: when they differ, <paramref name="policy"/> refuses (<see cref="DataChangedException"/>)
+    /// or goes on and says so in <see cref="OpenedRun.Data"/>.
+    /// </summary>
+    public static OpenedRun Open(string runDir, DatasetRegistry datasets, DataChangePolicy policy, Registry? registry = null)
     {
+        ArgumentNullException.ThrowIfNull(runDir);
+        ArgumentNullException.ThrowIfNull(datasets);
+        if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"'{runDir}' does not exist; give the run directory 'embedrec train' wrote.");
         var run = new RunDirectory(runDir);
         var config = new RunConfig();
         config.LoadYaml(run.Config);
         var spec = RunSpec.Resolve(config, registry);
         if (!File.Exists(run.Checkpoint))
             throw new FileNotFoundException($"'{runDir}' has no checkpoint.safetensors: the run did not finish its first evaluation, or it is not a run directory.", run.Checkpoint);
-        var split = LoadSplit(spec.Data, datasets);
+        var pin = DataPin.Read(run.Path);
+        var dataOptions = spec.Data;
+        if (pin?.Location is { } location && dataOptions.Dataset is { } name && name != Synthetic && !datasets.Contains(name)
+            && (File.Exists(location) || Directory.Exists(location)))
+            dataOptions = dataOptions with { Dataset = location };
+        var data = LoadData(dataOptions, datasets);
+        var check = CheckPin(runDir, pin, data.Pin with { Dataset = spec.Data.Dataset ?? "" }, policy, "reopened");
+        var split = data.Split;
         var built = Build(spec, split, initialize: false);
         if (built.Model is ITrainable t)
         {
@@ -110,6 +169,19 @@ public static class Experiment
             t.PrepareForScoring();
         }
         else built.Model.Load(run.Checkpoint);
-        return new TrainedRun(spec, split, built.Model, run);
+        return new OpenedRun(new TrainedRun(spec, split, built.Model, run), check);
+    }
+
+    private static DataCheck CheckPin(string runDir, DataPin? recorded, DataPin now, DataChangePolicy policy, string verb)
+    {
+        if (recorded is null)
+            return new DataCheck(DataCheckStatus.NotRecorded, $"'{runDir}' has no {DataPin.FileName} (written before runs recorded their data), so its data could not be checked.");
+        var differences = recorded.Differences(now);
+        if (differences.Count == 0) return new DataCheck(DataCheckStatus.Unchanged, "");
+        string what = $"the data of '{runDir}' changed since it was trained: {string.Join("; ", differences)}";
+        if (policy == DataChangePolicy.Refuse)
+            throw new DataChangedException($"{char.ToUpperInvariant(what[0])}{what[1..]}. The run was not {verb}; " +
+                (verb == "reopened" ? "pass --allow-data-change to evaluate it on the data as it is now, or train again." : "restore the data, or train again with --force."));
+        return new DataCheck(DataCheckStatus.Changed, what);
     }
 }

@@ -15,10 +15,25 @@ public readonly record struct FetchProgress(string File, long Bytes, long? Total
 /// checks pass, archives are extracted the same way, and on any failure the temporary files are removed.
 /// The dataset's folder is locked (<see cref="DirectoryLock"/>, with its lock file under
 /// <see cref="LockFolder"/>) while it downloads, so a second fetch of the same dataset is refused at once
-/// with the first one's pid.
+/// with the first one's pid. A server that does not answer within <see cref="ConnectTimeout"/>, or stops
+/// sending for <see cref="IdleTimeout"/>, fails the download with a <see cref="TimeoutException"/> naming the
+/// URL; cancelling it (Ctrl-C in the CLI) removes the partial download as well.
 /// </summary>
 public sealed class DatasetFetcher(HttpClient http)
 {
+    /// <summary>
+    /// How long a request may take to connect and receive the response headers (default 20 s: curl and wget
+    /// connect far faster on any working link; HttpClient's own 100 s default would leave a dead server
+    /// looking like a slow one).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long the body may stall without a single byte before the download is abandoned (default 30 s);
+    /// a slow but live transfer is never cut off.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Fetches every source of <paramref name="entry"/>; returns the files placed.</summary>
     public async Task<IReadOnlyList<string>> FetchAsync(DatasetRegistry registry, DatasetEntry entry, bool allowUnverified = false,
         IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
@@ -75,32 +90,53 @@ public sealed class DatasetFetcher(HttpClient http)
         return Path.Combine(registry.Root, ".locks", entry.Folder);
     }
 
+    private static string Seconds(TimeSpan t) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
+
     /// <summary>The SHA-256 of the last download of each unverified source, for the user to record.</summary>
     public Dictionary<string, string> ComputedSha256 { get; } = [];
 
     private async Task DownloadAsync(RemoteFile src, string tmp, IProgress<FetchProgress>? progress, CancellationToken cancel)
     {
-        using var response = await http.GetAsync(src.Url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timer.CancelAfter(ConnectTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync(src.Url, HttpCompletionOption.ResponseHeadersRead, timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"GET {src.Url}: no answer within {Seconds(timer.IsCancellationRequested ? ConnectTimeout : http.Timeout)} (connect timeout); nothing was saved.", e);
+        }
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"GET {src.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
         long? total = response.Content.Headers.ContentLength;
+        progress?.Report(new FetchProgress(src.FileName, 0, total));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         long bytes = 0;
-        await using (var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false))
-        await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+        try
         {
+            await using var body = await response.Content.ReadAsStreamAsync(timer.Token).ConfigureAwait(false);
+            await using var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write);
             var buffer = new byte[1 << 16];
-            int n;
-            long lastReport = -1;
-            while ((n = await body.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            long lastReport = 0;
+            while (true)
             {
+                timer.CancelAfter(IdleTimeout);
+                int n = await body.ReadAsync(buffer, timer.Token).ConfigureAwait(false);
+                if (n == 0) break;
                 await file.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
                 sha.AppendData(buffer, 0, n);
                 md5.AppendData(buffer, 0, n);
                 bytes += n;
                 if (bytes - lastReport >= 1 << 18) { progress?.Report(new FetchProgress(src.FileName, bytes, total)); lastReport = bytes; }
             }
+        }
+        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"GET {src.Url}: no data for {Seconds(IdleTimeout)} after {bytes:N0} bytes (idle timeout); nothing was saved.", e);
         }
         progress?.Report(new FetchProgress(src.FileName, bytes, total ?? bytes));
         string shaHex = Convert.ToHexStringLower(sha.GetHashAndReset()), md5Hex = Convert.ToHexStringLower(md5.GetHashAndReset());

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using EmbedRec.Data;
+using EmbedRec.Data.Splits;
+
+namespace EmbedRec.Training;
+
+/// <summary>
+/// What a run was trained on, written to <c>data.json</c> in its directory when training starts (issue 15 §5):
+/// the dataset as configured, its absolute location (a path resolved at train time; the folder of a
+/// registered dataset), and SHA-256 fingerprints of the data as read and of the split. Reopening the run
+/// (<see cref="Experiment.Open(string, Data.Registry.DatasetRegistry, DataChangePolicy, Registry?)"/>)
+/// rebuilds both and refuses when either differs, so re-sorting or editing the data file cannot silently
+/// change what <c>evaluate</c> and <c>recommend</c> score.
+/// </summary>
+/// <param name="Dataset">The <c>dataset</c> key as configured.</param>
+/// <param name="Location">The absolute path read (null for the synthetic data).</param>
+/// <param name="Data">Fingerprint of the interactions as read, before filters (null when the run was given only its split).</param>
+/// <param name="Split">Fingerprint of the split the model was trained and evaluated on.</param>
+public sealed record DataPin(string Dataset, string? Location, DataFingerprint? Data, SplitFingerprint Split)
+{
+    /// <summary>The file name in a run directory.</summary>
+    public const string FileName = "data.json";
+
+    /// <summary>The format written to <c>data.json</c>.</summary>
+    public const string Format = "embedrec-data/1";
+
+    /// <summary>The pin of a split and, when known, the log it was made from.</summary>
+    public static DataPin Of(string dataset, string? location, InteractionLog? log, DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(split);
+        return new DataPin(dataset, location, log is null ? null : DataFingerprint.Of(log), SplitFingerprint.Of(split));
+    }
+
+    /// <summary>
+    /// What differs between this pin (recorded at train time) and <paramref name="now"/> (the data as it is
+    /// now), one clause per difference; empty when the data and the split are the same (a data fingerprint
+    /// recorded on one side only is not compared). A different location alone is no difference (the same
+    /// data under another data root, or a moved file); it is named when the data differs too.
+    /// </summary>
+    public IReadOnlyList<string> Differences(DataPin now)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        var d = new List<string>();
+        string source = Location == now.Location ? $"'{now.Location ?? now.Dataset}'" : $"'{now.Location ?? now.Dataset}' (trained on '{Location ?? Dataset}')";
+        if (Data is not null && now.Data is not null && Data != now.Data)
+            d.Add($"{source} as read {Changed(Data.Sha256, now.Data.Sha256, Data.Size, now.Data.Size)}");
+        if (Split != now.Split)
+            d.Add($"{(d.Count == 0 ? source + ": the split" : "its split")} {Changed(Split.Sha256, now.Split.Sha256, Split.Size, now.Split.Size)}");
+        return d;
+    }
+
+    private static string Changed(string was, string now, string wasSize, string nowSize) => wasSize == nowSize
+        ? $"has sha256 {now[..12]}, was {was[..12]} ({nowSize})"
+        : $"is {nowSize} with sha256 {now[..12]}, was {wasSize} with sha256 {was[..12]}";
+
+    /// <summary>Writes <c>data.json</c> into <paramref name="directory"/> (atomically).</summary>
+    public void Write(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var json = new Dictionary<string, object?>
+        {
+            ["format"] = Format,
+            ["dataset"] = Dataset,
+            ["location"] = Location,
+            ["data"] = Data is null ? null : new Dictionary<string, object> { ["rows"] = Data.Rows, ["users"] = Data.Users, ["items"] = Data.Items, ["sha256"] = Data.Sha256 },
+            ["split"] = new Dictionary<string, object>
+            {
+                ["train"] = Split.Train, ["valid"] = Split.Valid, ["test"] = Split.Test, ["users"] = Split.Users, ["items"] = Split.Items, ["sha256"] = Split.Sha256,
+            },
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads <c>data.json</c> from <paramref name="directory"/>; null when the run has none (written before runs pinned their data).</summary>
+    /// <exception cref="InvalidDataException">The file is not a data pin EmbedRec wrote; the message names the file and what is wrong.</exception>
+    public static DataPin? Read(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var f) || f.ValueKind != JsonValueKind.String || f.GetString() != Format)
+                throw new InvalidDataException($"{path}: not an EmbedRec data pin (expected \"format\": \"{Format}\").");
+            string? location = root.GetProperty("location").ValueKind == JsonValueKind.Null ? null : root.GetProperty("location").GetString();
+            var data = root.GetProperty("data");
+            var split = root.GetProperty("split");
+            return new DataPin(root.GetProperty("dataset").GetString()!, location,
+                data.ValueKind == JsonValueKind.Null ? null : new DataFingerprint(data.GetProperty("rows").GetInt32(), data.GetProperty("users").GetInt32(),
+                    data.GetProperty("items").GetInt32(), Hex(data.GetProperty("sha256"))),
+                new SplitFingerprint(split.GetProperty("train").GetInt32(), split.GetProperty("valid").GetInt32(), split.GetProperty("test").GetInt32(),
+                    split.GetProperty("users").GetInt32(), split.GetProperty("items").GetInt32(), Hex(split.GetProperty("sha256"))));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: {(e is JsonException j && j.LineNumber is { } line ? $"line {line + 1}: " : "")}" +
+                $"not a valid data pin ({e.Message.Split('\n')[0].TrimEnd()}); the run's data cannot be checked. Restore the file or train again.", e);
+        }
+    }
+
+    private static string Hex(JsonElement e)
+    {
+        var s = e.GetString() ?? throw new FormatException("sha256 is null");
+        return s.Length == 64 && s.All(char.IsAsciiHexDigitLower) ? s : throw new FormatException($"sha256 '{s}' is not 64 lowercase hex digits");
+    }
+}
+
+/// <summary>A fingerprint of an interaction log as read: its size and the SHA-256 of its ids and rows, in order.</summary>
+/// <param name="Rows">Interactions.</param>
+/// <param name="Users">Users.</param>
+/// <param name="Items">Items.</param>
+/// <param name="Sha256">SHA-256 (hex) over the external user and item ids in dense order, then every row's user, item, rating and timestamp in file order.</param>
+public sealed record DataFingerprint(int Rows, int Users, int Items, string Sha256)
+{
+    /// <summary>The fingerprint of <paramref name="log"/>.</summary>
+    public static DataFingerprint Of(InteractionLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Fingerprints.AppendIds(h, log.Users);
+        Fingerprints.AppendIds(h, log.Items);
+        Fingerprints.AppendRows(h, log);
+        return new DataFingerprint(log.Count, log.UserCount, log.ItemCount, Convert.ToHexStringLower(h.GetHashAndReset()));
+    }
+
+    /// <summary>The sizes, for messages.</summary>
+    public string Size => string.Create(CultureInfo.InvariantCulture, $"{Rows:N0} rows of {Users:N0} users and {Items:N0} items");
+}
+
+/// <summary>A fingerprint of a split: its part sizes and the SHA-256 of its id maps and of each part's rows.</summary>
+/// <param name="Train">Training rows.</param>
+/// <param name="Valid">Validation rows.</param>
+/// <param name="Test">Test rows.</param>
+/// <param name="Users">Users in the id space.</param>
+/// <param name="Items">Items in the id space.</param>
+/// <param name="Sha256">SHA-256 (hex) over the external ids in dense order (which the checkpoint's rows follow), then the train, validation and test rows.</param>
+public sealed record SplitFingerprint(int Train, int Valid, int Test, int Users, int Items, string Sha256)
+{
+    /// <summary>The fingerprint of <paramref name="split"/>.</summary>
+    public static SplitFingerprint Of(DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Fingerprints.AppendIds(h, split.Train.Users);
+        Fingerprints.AppendIds(h, split.Train.Items);
+        foreach (var part in new[] { split.Train, split.Valid, split.Test }) Fingerprints.AppendRows(h, part);
+        return new SplitFingerprint(split.Train.Count, split.Valid.Count, split.Test.Count, split.UserCount, split.ItemCount,
+            Convert.ToHexStringLower(h.GetHashAndReset()));
+    }
+
+    /// <summary>The sizes, for messages.</summary>
+    public string Size => string.Create(CultureInfo.InvariantCulture, $"train/valid/test {Train:N0}/{Valid:N0}/{Test:N0} over {Users:N0} users and {Items:N0} items");
+}
+
+/// <summary>The byte streams the fingerprints hash: lengths first, so no two different inputs give the same bytes.</summary>
+internal static class Fingerprints
+{
+    public static void AppendIds(IncrementalHash h, IdMap ids)
+    {
+        Append(h, ids.Count);
+        foreach (var id in ids.External)
+        {
+            var bytes = Encoding.UTF8.GetBytes(id);
+            Append(h, bytes.Length);
+            h.AppendData(bytes);
+        }
+    }
+
+    public static void AppendRows(IncrementalHash h, InteractionLog log)
+    {
+        Append(h, log.Count);
+        AppendLittleEndian(h, log.User.AsSpan());
+        AppendLittleEndian(h, log.Item.AsSpan());
+        Append(h, log.Rating is null ? 0 : 1);
+        if (log.Rating is { } r) AppendLittleEndian(h, MemoryMarshal.Cast<float, int>(r.AsSpan()));
+        Append(h, log.Timestamp is null ? 0 : 1);
+        if (log.Timestamp is { } t) AppendLittleEndian(h, t.AsSpan());
+    }
+
+    private static void AppendLittleEndian(IncrementalHash h, ReadOnlySpan<int> values)
+    {
+        if (BitConverter.IsLittleEndian) { h.AppendData(MemoryMarshal.AsBytes(values)); return; }
+        var swapped = new int[values.Length];
+        System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(values, swapped);
+        h.AppendData(MemoryMarshal.AsBytes(swapped.AsSpan()));
+    }
+
+    private static void AppendLittleEndian(IncrementalHash h, ReadOnlySpan<long> values)
+    {
+        if (BitConverter.IsLittleEndian) { h.AppendData(MemoryMarshal.AsBytes(values)); return; }
+        var swapped = new long[values.Length];
+        System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(values, swapped);
+        h.AppendData(MemoryMarshal.AsBytes(swapped.AsSpan()));
+    }
+
+    private static void Append(IncrementalHash h, int value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(b, value);
+        h.AppendData(b);
+    }
+}
