@@ -24,7 +24,8 @@ internal static class ResumeFile
     private const string Format = "embedrec-resume/1";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(string path, TrainableState state, string model, Optimizer optimizer, ResumeState resume)
+    /// <summary>Writes the file; <paramref name="config"/> is the run's config.yaml text, kept to detect a later change to it.</summary>
+    public static void Write(string path, TrainableState state, string model, Optimizer optimizer, ResumeState resume, string? config)
     {
         var tensors = state.State.Select(kv => new KeyValuePair<string, Tensor>("state/" + kv.Key, kv.Value))
             .Concat(optimizer.ExportState().Select(kv => new KeyValuePair<string, Tensor>("optimizer/" + kv.Key, Tensor.FromArray(kv.Value, kv.Value.Length))));
@@ -44,21 +45,23 @@ internal static class ResumeFile
             train_seconds = resume.TrainSeconds,
             history = resume.History.Select(h => new { h.Epoch, h.Loss, h.Seconds, h.LearningRate, h.Valid, h.Erank }),
         });
-        SafeTensors.Save(path, tensors, new Dictionary<string, string>
+        var meta = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["model"] = model,
             ["epoch"] = resume.Epoch.ToString(Inv),
             ["steps"] = optimizer.StepCount.ToString(Inv),
             ["trainer"] = json,
-        });
+        };
+        if (config is not null) meta["config"] = config;
+        SafeTensors.Save(path, tensors, meta);
     }
 
-    /// <summary>The trainer state alone (the file is verified in full).</summary>
-    public static ResumeState ReadTrainerState(string path)
+    /// <summary>The trainer state and the config.yaml text it was written with, if recorded (the file is verified in full).</summary>
+    public static (ResumeState State, string? Config) ReadTrainerState(string path)
     {
         var (_, meta) = SafeTensors.Read(path, SafeTensors.Checks.Checksum | SafeTensors.Checks.Finite);
-        return ParseTrainer(path, meta);
+        return (ParseTrainer(path, meta), meta.TryGetValue("config", out var config) ? config : null);
     }
 
     /// <summary>Verifies the file against <paramref name="state"/> and <paramref name="optimizer"/>, then loads it into them.</summary>

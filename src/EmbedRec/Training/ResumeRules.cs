@@ -49,6 +49,17 @@ public static class ResumeRules
         var saved = new RunConfig();
         saved.LoadYaml(run.Config);
         string reference = RunSpec.Resolve(saved, registry).ToYaml();
+        var resume = run.PeekResume();
+        if (resume is { Config: { } written })
+        {
+            // config.yaml must describe the run the resume state belongs to; only its epochs may have been changed (by an earlier --resume --epochs).
+            var recorded = new RunConfig();
+            recorded.LoadYamlText(written, "the configuration recorded in resume.safetensors");
+            recorded.Set("epochs", saved.Get("epochs") ?? RunSpec.Resolve(saved, registry).Trainer.Epochs.ToString(Inv));
+            var changed = FirstDifference(RunSpec.Resolve(recorded, registry).ToYaml(), reference);
+            if (changed is not null)
+                throw new InvalidDataException($"'{run.Config}' was changed after the run's last saved epoch ('{changed}'), so resuming would not continue the same run; restore it, or train again with --force.");
+        }
         var result = saved.Clone();
         ConfigValue? epochs = null;
         foreach (var (key, value) in given.Values)
@@ -67,9 +78,21 @@ public static class ResumeRules
         {
             result.Set("epochs", e.Text, e.Where);
             var options = RunSpec.Resolve(result, registry).Trainer;
-            if (run.PeekResumeState() is { } state) CheckEpochs(state, options, run.IsComplete, $"{e.Where} {options.Epochs.ToString(Inv)}");
+            if (resume is { State: var state }) CheckEpochs(state, options, run.IsComplete, $"{e.Where} {options.Epochs.ToString(Inv)}");
         }
         return result;
+    }
+
+    private static string? FirstDifference(string a, string b)
+    {
+        var left = a.Split('\n');
+        var right = b.Split('\n');
+        for (int i = 0; i < Math.Max(left.Length, right.Length); i++)
+        {
+            string x = i < left.Length ? left[i] : "", y = i < right.Length ? right[i] : "";
+            if (x != y) return y.Trim().Length > 0 ? y.Trim() : x.Trim();
+        }
+        return null;
     }
 
     private static bool Same(RunConfig trial, string reference, Registry? registry)

@@ -113,7 +113,7 @@ public sealed class RunDirectory : IDisposable
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(resume);
         Writing(Training.ResumeFile.FileName);
-        Training.ResumeFile.Write(ResumeFile, state, model, optimizer, resume);
+        Training.ResumeFile.Write(ResumeFile, state, model, optimizer, resume, System.IO.File.Exists(Config) ? System.IO.File.ReadAllText(Config) : null);
     }
 
     /// <summary>
@@ -130,7 +130,10 @@ public sealed class RunDirectory : IDisposable
     }
 
     /// <summary>The trainer state of <see cref="ResumeFile"/> (verified in full, nothing loaded), or null when there is none.</summary>
-    public ResumeState? PeekResumeState() => ThrowIfLegacy() ? Training.ResumeFile.ReadTrainerState(ResumeFile) : null;
+    public ResumeState? PeekResumeState() => PeekResume()?.State;
+
+    /// <summary>The trainer state and the config.yaml text it was saved with (verified, nothing loaded), or null when there is no resume file.</summary>
+    internal (ResumeState State, string? Config)? PeekResume() => ThrowIfLegacy() ? Training.ResumeFile.ReadTrainerState(ResumeFile) : null;
 
     // Whether there is a resume file; throws when there is only an older version's.
     private bool ThrowIfLegacy()
