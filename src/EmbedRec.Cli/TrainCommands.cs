@@ -26,7 +26,7 @@ internal static class TrainCommands
         var lr = new Option<string?>("--learning-rate") { Description = "Learning rate (the learning_rate key)." };
         var batch = new Option<string?>("--batch-size") { Description = "Training batch size (the train_batch_size key)." };
         var seed = new Option<string?>("--seed") { Description = "Seed (the seed key)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last epoch." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last saved epoch; --epochs may change it, other values that differ from its config.yaml are refused." };
         var force = new Option<bool>("--force") { Description = "Replace a previous run directory (only files EmbedRec wrote; anything else is refused)." };
         var cmd = new Command("train", "Train and evaluate a model; writes a run directory (config, checkpoint, metrics, history, report).")
         { config, set, output, model, dataset, epochs, lr, batch, seed, resume, force };
@@ -41,21 +41,39 @@ internal static class TrainCommands
             if (p.GetValue(batch) is { } b) cfg.Set("train_batch_size", b, "--batch-size");
             if (p.GetValue(seed) is { } s) cfg.Set("seed", s, "--seed");
             foreach (var a in p.GetValue(set) ?? []) cfg.Assign(a);
-            var spec = RunSpec.Resolve(cfg);
-            if (spec.Data.Dataset is null) throw new FormatException("The configuration needs 'dataset' (--dataset NAME, a path, or 'synthetic').");
-            string dir = p.GetValue(output) ?? Path.Combine("runs", spec.RunName);
             bool isResume = p.GetValue(resume);
+            if (isResume && p.GetValue(force)) throw new ArgumentException("--force cannot be combined with --resume: --resume continues the run in --out, --force replaces it.");
+            string? outDir = p.GetValue(output);
+            RunSpec spec;
+            string dir;
+            if (isResume && outDir is not null) dir = outDir;
+            else
+            {
+                spec = RunSpec.Resolve(cfg);
+                if (spec.Data.Dataset is null) throw new FormatException("The configuration needs 'dataset' (--dataset NAME, a path, or 'synthetic').");
+                dir = outDir ?? Path.Combine("runs", spec.RunName);
+            }
             if (isResume)
             {
-                if (!File.Exists(Path.Combine(dir, "state.json"))) throw new FileNotFoundException($"'{dir}' has no state.json to resume from.");
-                var saved = new RunConfig();
-                saved.LoadYaml(Path.Combine(dir, "config.yaml"));
-                spec = RunSpec.Resolve(saved);
+                // Which values given with --resume apply is decided under the lock, before anything is written.
+                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"'{dir}' does not exist, so there is no run to resume.");
             }
             else if (!p.GetValue(force) && OwnedDirectory.HasContent(dir))
                 throw new IOException($"Run directory '{dir}' exists; use --out for another, --resume to continue it, or --force to replace it.");
             // Locked (and, with --force, emptied of the previous run's files only) before anything else, so a second writer is refused at once.
             using var run = RunDirectory.OpenForWriting(dir, isResume ? ClaimMode.Continue : p.GetValue(force) ? ClaimMode.Replace : ClaimMode.New);
+            if (isResume)
+            {
+                var saved = new RunConfig();
+                if (File.Exists(run.Config)) saved.LoadYaml(run.Config);
+                spec = RunSpec.Resolve(ResumeRules.Apply(run, cfg));
+                if (spec.Trainer.Epochs != RunSpec.Resolve(saved).Trainer.Epochs)
+                {
+                    AtomicFile.WriteAllText(run.Config, spec.ToYaml());
+                    Console.WriteLine($"resuming to {spec.Trainer.Epochs} epochs instead of {RunSpec.Resolve(saved).Trainer.Epochs} (config.yaml updated)");
+                }
+            }
+            else spec = RunSpec.Resolve(cfg);
             var data = Experiment.LoadData(spec.Data, DatasetRegistry.Default());
             var split = data.Split;
             Console.WriteLine($"{spec.Model.Registration.Name} on {spec.Data.Dataset}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");

@@ -72,11 +72,11 @@ public sealed class ConcurrencyAndForceTests : IDisposable
     public void ForceReplacesAPreviousRunButNotAUserFileOrTheWorkingDirectory()
     {
         Assert.Equal(0, Run("train", "--model", "mf", "--dataset", "synthetic", "--epochs", "1", "--out", "r").Code);
-        Assert.True(File.Exists(At("r", "last.safetensors")));
+        Assert.True(File.Exists(At("r", "resume.safetensors")));
         var replaced = Run("train", "--model", "pop", "--dataset", "synthetic", "--out", "r", "--force");
         Assert.True(replaced.Code == 0, replaced.Err);
         Assert.Equal("pop", Model(At("r")));
-        Assert.False(File.Exists(At("r", "last.safetensors"))); // the mf run's resume state went with it
+        Assert.False(File.Exists(At("r", "resume.safetensors"))); // the mf run's resume state went with it
 
         File.WriteAllText(At("r", "notes.txt"), "mine");
         var refused = Run("train", "--model", "pop", "--dataset", "synthetic", "--out", "r", "--force");

@@ -146,11 +146,12 @@ public sealed class PinnedDataAndFailureTests : IDisposable
         File.WriteAllText(Path.Combine(run, "data.json"), "{\"format\": \"embedrec-data/1\", \"dataset\": ");
         Assert.StartsWith($"error: {Path.Combine(run, "data.json")}: line 1: not a valid data pin", OneLineError(Run("evaluate", "run")));
 
-        // A truncated state.json (the resume files are being redesigned; this only holds the CLI to one line and a non-zero exit).
+        // A truncated resume state: one line naming the file and a non-zero exit.
         File.Delete(Path.Combine(run, "metrics.json"));
-        var state = Path.Combine(run, "state.json");
-        File.WriteAllText(state, File.ReadAllText(state)[..40]);
-        OneLineError(Run("train", "--model", "mf", "--dataset", "ratings.csv", "--set", "split=loo", "--out", "run", "--resume"));
+        var state = Path.Combine(run, "resume.safetensors");
+        var bytes = File.ReadAllBytes(state);
+        File.WriteAllBytes(state, bytes[..(bytes.Length / 2)]);
+        Assert.Contains("resume.safetensors", OneLineError(Run("train", "--out", "run", "--resume")));
     }
 
     [Fact]

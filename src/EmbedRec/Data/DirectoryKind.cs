@@ -27,12 +27,12 @@ public sealed partial class DirectoryKind
     }
 
     /// <summary>
-    /// A run directory (<see cref="Training.RunDirectory"/>): configuration, checkpoints, resume state,
-    /// history, metrics and the report with its plots.
+    /// A run directory (<see cref="Training.RunDirectory"/>): configuration, checkpoints, resume state (and the
+    /// three resume files of older versions, so <c>--force</c> replaces such runs), history, metrics and the report with its plots.
     /// </summary>
     public static DirectoryKind Run { get; } = new("run",
     [
-        "config.yaml", "data.json", "checkpoint.safetensors", "last.safetensors", "optimizer.safetensors", "state.json",
+        "config.yaml", "data.json", "checkpoint.safetensors", "resume.safetensors", "last.safetensors", "optimizer.safetensors", "state.json",
         "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg", "embeddings.safetensors",
     ]);
 
@@ -51,6 +51,14 @@ public sealed partial class DirectoryKind
     {
         ArgumentNullException.ThrowIfNull(fileName);
         if (_files.Contains(fileName)) return true;
+        var temp = TempName().Match(fileName);
+        return temp.Success && _files.Contains(temp.Groups[1].Value);
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is the temporary name (<c>.name.xxxxxxxx.tmp</c>) of a file EmbedRec writes into a directory of this kind.</summary>
+    public bool IsTemporary(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
         var temp = TempName().Match(fileName);
         return temp.Success && _files.Contains(temp.Groups[1].Value);
     }

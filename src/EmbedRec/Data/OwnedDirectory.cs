@@ -126,8 +126,9 @@ public static class OwnedDirectory
 
     private static bool IsHousekeeping(string name) =>
         name is MarkerName or DirectoryLock.LockFileName or DirectoryLock.PidFileName
-        || (name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal)
-            && (name.StartsWith(MarkerName + ".", StringComparison.Ordinal) || name.StartsWith(DirectoryLock.PidFileName + ".", StringComparison.Ordinal)));
+        // AtomicFile's temporaries of the marker and the pid file: "." + name + ".xxxxxxxx.tmp".
+        || (name.EndsWith(".tmp", StringComparison.Ordinal)
+            && (name.StartsWith("." + MarkerName + ".", StringComparison.Ordinal) || name.StartsWith("." + DirectoryLock.PidFileName + ".", StringComparison.Ordinal)));
 
     private static void Check(string full, DirectoryKind kind, ClaimMode mode)
     {

@@ -12,19 +12,23 @@ namespace EmbedRec.Training;
 
 /// <summary>Trainer state saved after every epoch so an interrupted run can resume.</summary>
 /// <param name="Epoch">Last completed epoch.</param>
-/// <param name="BestEpoch">Best epoch so far.</param>
+/// <param name="BestEpoch">Best epoch so far (0 before the first evaluation).</param>
 /// <param name="Best">Best validation value so far.</param>
 /// <param name="BadEvals">Evaluations since the best.</param>
 /// <param name="TrainSeconds">Training time so far.</param>
 /// <param name="History">Records so far.</param>
-public sealed record ResumeState(int Epoch, int BestEpoch, double Best, int BadEvals, double TrainSeconds, IReadOnlyList<EpochRecord> History);
+/// <param name="StoppedEarly">Whether early stopping ended training at <paramref name="Epoch"/>.</param>
+/// <param name="PlannedEpochs">The epochs the run was configured for when the state was saved.</param>
+/// <param name="BestParameters">The parameters of <paramref name="BestEpoch"/> (in <see cref="TrainableState.Parameters"/> order) when it is not <paramref name="Epoch"/>, else null.</param>
+public sealed record ResumeState(int Epoch, int BestEpoch, double Best, int BadEvals, double TrainSeconds, IReadOnlyList<EpochRecord> History,
+    bool StoppedEarly = false, int PlannedEpochs = 0, IReadOnlyList<float[]>? BestParameters = null);
 
 /// <summary>
 /// A run directory (DESIGN decision 10): <c>config.yaml</c> (written by the caller), <c>checkpoint.safetensors</c>
-/// (the kept parameters), <c>last.safetensors</c>, <c>optimizer.safetensors</c> and <c>state.json</c> (for
-/// <c>--resume</c>), <c>history.csv</c>, <c>metrics.json</c>, and <c>report.md</c> with SVG plots. Every file is
-/// written to a temporary name and renamed; <c>metrics.json</c> is written last, so a run without it is
-/// incomplete (interrupted or failed).
+/// (the kept parameters), <c>resume.safetensors</c> (everything <c>--resume</c> needs, one file), <c>history.csv</c>,
+/// <c>metrics.json</c>, and <c>report.md</c> with SVG plots. Every file is written to a temporary name and renamed;
+/// <c>metrics.json</c> is written last, so a run without it is incomplete (interrupted or failed). Safetensors files
+/// carry a checksum and are refused at load when it does not match or when they hold NaN or infinite values.
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
@@ -50,7 +54,26 @@ public sealed class RunDirectory : IDisposable
     public static RunDirectory OpenForWriting(string path, ClaimMode mode)
     {
         var held = OwnedDirectory.Claim(path, DirectoryKind.Run, mode);
-        return new RunDirectory(held.Directory) { _lock = held };
+        var run = new RunDirectory(held.Directory) { _lock = held };
+        run.RemoveTemporaries();
+        return run;
+    }
+
+    /// <summary>
+    /// Called with a file's name (e.g. <c>resume.safetensors</c>) just before the run writes it. A test seam for
+    /// fault injection: an exception thrown here stops the run at that write boundary as a crash would (the file is
+    /// not written, everything before it is). Null (no call) unless set.
+    /// </summary>
+    public Action<string>? BeforeWrite { get; set; }
+
+    /// <summary>Reports to <see cref="BeforeWrite"/> that <paramref name="fileName"/> is about to be written.</summary>
+    internal void Writing(string fileName) => BeforeWrite?.Invoke(fileName);
+
+    // A killed writer leaves its temporary files (.name.xxxxxxxx.tmp); under the lock no other writer is alive, so they are garbage.
+    private void RemoveTemporaries()
+    {
+        foreach (var entry in Directory.EnumerateFiles(Path))
+            if (DirectoryKind.Run.IsTemporary(System.IO.Path.GetFileName(entry)) && new FileInfo(entry).LinkTarget is null) System.IO.File.Delete(entry);
     }
 
     /// <summary>Releases the write lock taken by <see cref="OpenForWriting"/> (nothing for a reader).</summary>
@@ -73,59 +96,60 @@ public sealed class RunDirectory : IDisposable
 
     private string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Everything <c>--resume</c> needs, in one file.</summary>
+    public string ResumeFile => File(Training.ResumeFile.FileName);
+
     /// <summary>Saves the kept state of a trained model (parameters, buffers, the objective's parameters).</summary>
-    public void SaveCheckpoint(IReadOnlyList<KeyValuePair<string, Tensor>> state, string model, int epoch) =>
+    public void SaveCheckpoint(IReadOnlyList<KeyValuePair<string, Tensor>> state, string model, int epoch)
+    {
+        Writing("checkpoint.safetensors");
         SafeTensors.Save(Checkpoint, state, new Dictionary<string, string> { ["model"] = model, ["epoch"] = epoch.ToString(Inv) });
+    }
 
-    /// <summary>Saves the training state, optimizer buffers and trainer state after an epoch.</summary>
-    public void SaveResumeState(IReadOnlyList<KeyValuePair<string, Tensor>> trainingState, string model, Optimizer optimizer, ResumeState state)
+    /// <summary>Saves the training state, optimizer buffers and trainer state after an epoch, as one file replaced in one rename.</summary>
+    public void SaveResumeState(TrainableState state, string model, Optimizer optimizer, ResumeState resume)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
-        var meta = new Dictionary<string, string> { ["model"] = model, ["epoch"] = state.Epoch.ToString(Inv) };
-        SafeTensors.Save(File("last.safetensors"), trainingState, meta);
-        SafeTensors.Save(File("optimizer.safetensors"),
-            optimizer.ExportState().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, Tensor.FromArray(kv.Value, kv.Value.Length))),
-            new Dictionary<string, string>(meta) { ["steps"] = optimizer.StepCount.ToString(Inv) });
-        var json = JsonSerializer.Serialize(new
-        {
-            epoch = state.Epoch,
-            best_epoch = state.BestEpoch,
-            best = double.IsFinite(state.Best) ? state.Best : (double?)null,
-            bad_evals = state.BadEvals,
-            train_seconds = state.TrainSeconds,
-            history = state.History.Select(h => new { h.Epoch, h.Loss, h.Seconds, h.LearningRate, h.Valid, h.Erank }),
-        });
-        AtomicFile.WriteAllText(File("state.json"), json);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(resume);
+        Writing(Training.ResumeFile.FileName);
+        Training.ResumeFile.Write(ResumeFile, state, model, optimizer, resume, System.IO.File.Exists(Config) ? System.IO.File.ReadAllText(Config) : null);
     }
 
-    /// <summary>Restores what <see cref="SaveResumeState"/> wrote.</summary>
-    public ResumeState LoadResumeState(IReadOnlyList<KeyValuePair<string, Tensor>> trainingState, Optimizer optimizer)
+    /// <summary>
+    /// Verifies what <see cref="SaveResumeState"/> wrote and loads it into <paramref name="state"/> and
+    /// <paramref name="optimizer"/>; null when there is none (the run stopped before its first epoch ended).
+    /// Throws <see cref="InvalidDataException"/>, changing nothing, when the file is damaged, was written for
+    /// another model or configuration, or is the unverifiable resume state of an older EmbedRec.
+    /// </summary>
+    public ResumeState? LoadResumeState(TrainableState state, string model, Optimizer optimizer)
     {
-        var statePath = File("state.json");
-        if (!System.IO.File.Exists(statePath)) throw new FileNotFoundException($"'{Path}' has no state.json to resume from; start the run without --resume.", statePath);
-        using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(statePath));
-        var root = doc.RootElement;
-        int epoch = root.GetProperty("epoch").GetInt32();
-        LoadInto(File("last.safetensors"), trainingState);
-        var (entries, meta) = SafeTensors.Read(File("optimizer.safetensors"));
-        if (!meta.TryGetValue("epoch", out var e) || e != epoch.ToString(Inv))
-            throw new InvalidDataException($"'{Path}': optimizer.safetensors is from epoch {e ?? "?"}, state.json from epoch {epoch}; the run cannot be resumed consistently.");
-        optimizer.ImportState(entries.Where(x => x.Tensor is not null).ToDictionary(x => x.Name, x => x.Tensor!.ToArray()), int.Parse(meta["steps"], Inv));
-        var history = root.GetProperty("history").EnumerateArray().Select(h => new EpochRecord(
-            h.GetProperty("Epoch").GetInt32(), h.GetProperty("Loss").GetDouble(), h.GetProperty("Seconds").GetDouble(), h.GetProperty("LearningRate").GetSingle(),
-            h.GetProperty("Valid").ValueKind == JsonValueKind.Object ? h.GetProperty("Valid").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()) : null,
-            h.GetProperty("Erank").ValueKind == JsonValueKind.Number ? h.GetProperty("Erank").GetDouble() : null)).ToList();
-        return new ResumeState(epoch, root.GetProperty("best_epoch").GetInt32(),
-            root.GetProperty("best").ValueKind == JsonValueKind.Number ? root.GetProperty("best").GetDouble() : double.NegativeInfinity,
-            root.GetProperty("bad_evals").GetInt32(), root.GetProperty("train_seconds").GetDouble(), history);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return ThrowIfLegacy() ? Training.ResumeFile.Read(ResumeFile, state, model, optimizer) : null;
     }
 
-    /// <summary>The values stored in a checkpoint for <paramref name="names"/>, in their order.</summary>
+    /// <summary>The trainer state of <see cref="ResumeFile"/> (verified in full, nothing loaded), or null when there is none.</summary>
+    public ResumeState? PeekResumeState() => PeekResume()?.State;
+
+    /// <summary>The trainer state and the config.yaml text it was saved with (verified, nothing loaded), or null when there is no resume file.</summary>
+    internal (ResumeState State, string? Config)? PeekResume() => ThrowIfLegacy() ? Training.ResumeFile.ReadTrainerState(ResumeFile) : null;
+
+    // Whether there is a resume file; throws when there is only an older version's.
+    private bool ThrowIfLegacy()
+    {
+        if (System.IO.File.Exists(ResumeFile)) return true;
+        var legacy = Training.ResumeFile.LegacyFiles.Where(f => System.IO.File.Exists(File(f))).ToList();
+        if (legacy.Count > 0)
+            throw new InvalidDataException($"'{Path}' holds the resume state of an older EmbedRec ({string.Join(", ", legacy)}), written as separate files that cannot be verified together; train the run again with --force.");
+        return false;
+    }
+
+    /// <summary>The values stored in a checkpoint for <paramref name="names"/>, in their order; refuses a file without a matching checksum or with NaN or infinite values.</summary>
     public static float[][] ReadState(string path, IReadOnlyList<KeyValuePair<string, Tensor>> names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var entries = SafeTensors.Read(path).Entries.Where(e => e.Tensor is not null).ToDictionary(e => e.Name, e => e.Tensor!);
+        var entries = SafeTensors.Read(path, SafeTensors.Checks.Checksum | SafeTensors.Checks.Finite).Entries.Where(e => e.Tensor is not null).ToDictionary(e => e.Name, e => e.Tensor!);
         return names.Select(kv => entries.TryGetValue(kv.Key, out var t) && t.Size == kv.Value.Size ? t.ToArray()
             : throw new InvalidDataException($"'{path}' has no tensor '{kv.Key}' of {kv.Value.Size} values.")).ToArray();
     }
@@ -147,7 +171,9 @@ public sealed class RunDirectory : IDisposable
             csv.Add(string.Join(",", new[] { h.Epoch.ToString(Inv), h.Loss.ToString("R", Inv), h.Seconds.ToString("0.###", Inv), h.LearningRate.ToString("R", Inv) }
                 .Concat(validKeys.Select(k => h.Valid is not null && h.Valid.TryGetValue(k, out var v) ? v.ToString("R", Inv) : ""))
                 .Append(h.Erank?.ToString("R", Inv) ?? "")));
+        Writing("history.csv");
         AtomicFile.WriteAllLines(File("history.csv"), csv);
+        Writing("report.md");
         Report.Write(Path, result, options, record);
         var metrics = new Dictionary<string, object?>
         {
@@ -165,6 +191,7 @@ public sealed class RunDirectory : IDisposable
             ["item_spectrum"] = result.ItemSpectrum,
         };
         if (record is not null) foreach (var (k, v) in record) metrics[k] = v;
+        Writing("metrics.json");
         AtomicFile.WriteAllText(Metrics, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

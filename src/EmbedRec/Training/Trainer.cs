@@ -63,6 +63,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var result = new TrainingResult(model.Name, [], 0, v, t, seconds, false);
         if (run is not null)
         {
+            run.Writing("checkpoint.safetensors");
             model.Save(run.Checkpoint);
             run.WriteResult(result, Options, record);
         }
@@ -113,20 +114,26 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var stopping = new EarlyStopping(Options.StoppingStep);
         int startEpoch = 1;
         float[][]? bestState = null;
+        bool stopped = false;
+        bool checkpointCurrent = false; // whether checkpoint.safetensors holds the best epoch's parameters, written by this process
         double trainSeconds = 0;
         if (resume)
         {
             if (run is null) throw new ArgumentException("Resuming needs a run directory.");
-            var st = run.LoadResumeState(state.State, optimizer);
-            startEpoch = st.Epoch + 1;
-            stopping.Restore(st.Best, st.BestEpoch, st.BadEvals);
-            trainSeconds = st.TrainSeconds;
-            history.AddRange(st.History);
-            if (File.Exists(run.Checkpoint)) bestState = RunDirectory.ReadState(run.Checkpoint, state.Parameters);
+            if (run.LoadResumeState(state, model.Name, optimizer) is { } st)
+            {
+                ResumeRules.CheckEpochs(st, Options, run.IsComplete, $"epochs = {Options.Epochs}");
+                startEpoch = st.Epoch + 1;
+                stopping.Restore(st.Best, st.BestEpoch, st.BadEvals);
+                stopped = st.StoppedEarly;
+                trainSeconds = st.TrainSeconds;
+                history.AddRange(st.History);
+                bestState = st.BestEpoch == 0 ? null : st.BestParameters?.ToArray() ?? state.Snapshot();
+            }
+            else progress?.Report(new PhaseMessage($"'{run.Path}' has no resume state (the run stopped before its first epoch ended): training from epoch 1"));
         }
         model.Network.Train();
         progress?.Report(new TrainingStarted(model.Name, Options.Epochs, stepsPerEpoch, startEpoch));
-        bool stopped = false;
         for (int epoch = startEpoch; epoch <= Options.Epochs && !stopped; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -167,6 +174,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
                 {
                     bestState = state.Snapshot();
                     run?.SaveCheckpoint(state.State, model.Name, epoch);
+                    checkpointCurrent = true;
                 }
                 else if (stopping.ShouldStop)
                 {
@@ -177,10 +185,16 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             var entry = new EpochRecord(epoch, batches == 0 ? 0 : sum / batches, seconds, optimizer.LearningRate, validMeans, erank);
             history.Add(entry);
             progress?.Report(new EpochCompleted(entry));
-            run?.SaveResumeState(state.State, model.Name, optimizer, new ResumeState(epoch, stopping.BestEpoch, stopping.Best, stopping.BadEvaluations, trainSeconds, history));
+            run?.SaveResumeState(state, model.Name, optimizer, new ResumeState(epoch, stopping.BestEpoch, stopping.Best, stopping.BadEvaluations, trainSeconds,
+                history, stopped, Options.Epochs, bestState is not null && stopping.BestEpoch != epoch ? bestState : null));
         }
         int bestEpoch = stopping.BestEpoch;
-        if (bestState is not null) state.Restore(bestState);
+        if (bestState is not null)
+        {
+            state.Restore(bestState);
+            // A resumed run may have inherited a checkpoint written ahead of its resume state by a killed writer: rewrite it from the verified state.
+            if (!checkpointCurrent) run?.SaveCheckpoint(state.State, model.Name, bestEpoch);
+        }
         else
         {
             bestEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
@@ -195,7 +209,11 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var result = EmbeddingDiagnostics.Add(new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped), model, split);
         if (run is not null)
         {
-            if (model is IEmbeddingTables tables) Initializers.EmbeddingFile.Write(Path.Combine(run.Path, Initializers.EmbeddingFile.FileName), tables.Tables, split, model.Name);
+            if (model is IEmbeddingTables tables)
+            {
+                run.Writing(Initializers.EmbeddingFile.FileName);
+                Initializers.EmbeddingFile.Write(Path.Combine(run.Path, Initializers.EmbeddingFile.FileName), tables.Tables, split, model.Name);
+            }
             run.WriteResult(result, Options, record);
         }
         return result;

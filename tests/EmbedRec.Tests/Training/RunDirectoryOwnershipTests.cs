@@ -51,6 +51,16 @@ public sealed class RunDirectoryOwnershipTests : IDisposable
     }
 
     [Fact]
+    public void TemporariesOfTheMarkerAndPidFileLeftByACrashDoNotBlockAReplace()
+    {
+        using (var first = RunDirectory.OpenForWriting(Sub("run"), ClaimMode.New)) WriteRunFiles(first.Path);
+        File.WriteAllText(Path.Combine(Sub("run"), "..embedrec.0a1b2c3d.tmp"), "{");
+        File.WriteAllText(Path.Combine(Sub("run"), "..embedrec.pid.0a1b2c3d.tmp"), "12");
+        using var second = RunDirectory.OpenForWriting(Sub("run"), ClaimMode.Replace);
+        Assert.True(File.Exists(Path.Combine(second.Path, ".embedrec")));
+    }
+
+    [Fact]
     public void ReplaceDeletesOnlyAPreviousRunsFiles()
     {
         using (var first = RunDirectory.OpenForWriting(Sub("run"), ClaimMode.New)) WriteRunFiles(first.Path);

@@ -38,7 +38,7 @@ public sealed class TrainerTests : IDisposable
         var c = Config();
         var run = new RunDirectory(Path.Combine(_dir.Path, "run"));
         var r = Experiment.Train(c, Split(c), run);
-        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "embeddings.safetensors", "last.safetensors", "optimizer.safetensors", "state.json", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg" })
+        foreach (var f in new[] { "config.yaml", "checkpoint.safetensors", "embeddings.safetensors", "resume.safetensors", "history.csv", "metrics.json", "report.md", "loss.svg", "valid.svg", "erank.svg", "spectrum.svg" })
             Assert.True(File.Exists(Path.Combine(run.Path, f)), $"missing {f}");
         var csv = File.ReadAllLines(Path.Combine(run.Path, "history.csv"));
         Assert.Equal(7, csv.Length);
