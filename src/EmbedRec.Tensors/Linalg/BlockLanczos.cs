@@ -66,7 +66,6 @@ public static class BlockLanczos
                     if (converged == count || iteration >= o.MaxIterations) break;
                 }
                 Append();
-                _p.AsSpan().Clear();
                 _av.AsSpan((_j - b) * _n, b * _n).CopyTo(_p);
                 Orthonormalize();
             }
