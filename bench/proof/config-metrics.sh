@@ -6,13 +6,14 @@
 #
 #   bench/proof/config-metrics.sh [EPOCHS] > before.tsv
 #
-# One thread (EMBEDREC_THREADS=1) so the numbers do not depend on the machine's load or core count;
+# One thread and the managed GEMM (EMBEDREC_THREADS=1, EMBEDREC_BLAS=managed) so the numbers do not depend on the
+# machine's load, core count or OpenBLAS;
 # datasets from EMBEDREC_DATA (default ../shared/data). Output: run<TAB>split<TAB>metric<TAB>value.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 epochs=${1:-3}
 work=$(mktemp -d /tmp/embedrec-proof.XXXXXX)
-export EMBEDREC_THREADS=1 EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd .. && pwd)/shared/data} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export EMBEDREC_THREADS=1 EMBEDREC_BLAS=managed EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd .. && pwd)/shared/data} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/EmbedRec.Cli -c Release -o "$work/bin" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 cli=("dotnet" "$work/bin/EmbedRec.Cli.dll")
 
