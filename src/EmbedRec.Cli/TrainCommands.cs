@@ -68,10 +68,7 @@ internal static class TrainCommands
                 if (File.Exists(run.Config)) saved.LoadYaml(run.Config);
                 spec = RunSpec.Resolve(ResumeRules.Apply(run, cfg));
                 if (spec.Trainer.Epochs != RunSpec.Resolve(saved).Trainer.Epochs)
-                {
-                    AtomicFile.WriteAllText(run.Config, spec.ToYaml());
-                    Console.WriteLine($"resuming to {spec.Trainer.Epochs} epochs instead of {RunSpec.Resolve(saved).Trainer.Epochs} (config.yaml updated)");
-                }
+                    Console.WriteLine(string.Create(Inv, $"resuming to {spec.Trainer.Epochs} epochs instead of {RunSpec.Resolve(saved).Trainer.Epochs} (config.yaml is updated once the data checks out)"));
             }
             else spec = RunSpec.Resolve(cfg);
             var data = Experiment.LoadData(spec.Data, DatasetRegistry.Default());

@@ -32,9 +32,6 @@ public sealed class RunConfig
         _values[key] = new ConfigValue(value, where);
     }
 
-    /// <summary>Removes <paramref name="key"/> if set.</summary>
-    public void Unset(string key) => _values.Remove(key);
-
     /// <summary>Parses and applies a <c>key=value</c> assignment.</summary>
     public void Assign(string assignment)
     {
@@ -102,9 +99,6 @@ public sealed class RunConfig
             Set(key, value, where);
         }
     }
-
-    /// <summary>Whether <paramref name="key"/> was set.</summary>
-    public bool Has(string key) => _values.ContainsKey(key);
 
     /// <summary>The text of <paramref name="key"/> as set, or null.</summary>
     public string? Get(string key) => _values.TryGetValue(key, out var v) ? v.Text : null;

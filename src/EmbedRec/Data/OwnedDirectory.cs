@@ -133,7 +133,17 @@ public static class OwnedDirectory
     private static void Check(string full, DirectoryKind kind, ClaimMode mode)
     {
         if (File.Exists(full)) throw new IOException($"'{full}' is a file, not a directory.");
-        if (!HasContent(full) || mode == ClaimMode.Continue) return;
+        if (!HasContent(full)) return;
+        if (mode == ClaimMode.Continue)
+        {
+            // Continuing marks the folder as EmbedRec's (a run from before the marker existed): only when it is one.
+            var names = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).OfType<string>().Where(n => !IsHousekeeping(n)).ToList();
+            bool looksLikeOne = names.Count > 0 && names.All(n => kind.Owns(n) && IsPlainFile(Path.Combine(full, n))) && names.Count(kind.Owns) >= 2;
+            if (ReadMarker(full) is null && !looksLikeOne)
+                throw new ForeignDirectoryException(full, names.FirstOrDefault(n => !kind.Owns(n)),
+                    $"'{full}' has no {MarkerName} marker and does not hold an EmbedRec {kind.Name}, so there is nothing to continue; nothing was changed.");
+            return;
+        }
         if (mode == ClaimMode.New)
             throw new IOException($"'{full}' exists and is not empty; choose another folder, or replace or continue it.");
         if (ContainsWorkingDirectoryOrIsRoot(full))

@@ -47,13 +47,17 @@ public sealed class DotProductScorer : IScorer
     {
         int b = users.Length, d = _dim;
         if (scores.Length != b * ItemCount) throw new ArgumentException($"Score buffer of {scores.Length} floats for {b} users × {ItemCount} items.");
-        var block = System.Buffers.ArrayPool<float>.Shared.Rent(b * d);
         for (int k = 0; k < b; k++)
-        {
             if ((uint)users[k] >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(users), users[k], $"User {users[k]} has no embedding ({UserCount} users).");
-            _users.AsSpan(users[k] * d, d).CopyTo(block.AsSpan(k * d, d));
+        var block = System.Buffers.ArrayPool<float>.Shared.Rent(b * d);
+        try
+        {
+            for (int k = 0; k < b; k++) _users.AsSpan(users[k] * d, d).CopyTo(block.AsSpan(k * d, d));
+            Blas.Current.Sgemm(false, true, b, ItemCount, d, 1f, block.AsSpan(0, b * d), d, _items, d, 0f, scores, ItemCount);
         }
-        Blas.Current.Sgemm(false, true, b, ItemCount, d, 1f, block.AsSpan(0, b * d), d, _items, d, 0f, scores, ItemCount);
-        System.Buffers.ArrayPool<float>.Shared.Return(block);
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(block);
+        }
     }
 }

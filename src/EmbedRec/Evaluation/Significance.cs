@@ -107,7 +107,7 @@ public static class Significance
             if (t > 1) { ties = true; tieTerm += (double)t * t * t - t; }
             s = e + 1;
         }
-        int plus2 = 0, total2 = n * (n + 1);
+        long plus2 = 0, total2 = (long)n * (n + 1); // long: per-user comparisons pass 46,340 pairs
         for (int i = 0; i < n; i++) if (d[i] > 0) plus2 += rank2[i];
         double wPlus = plus2 / 2.0, w = Math.Min(plus2, total2 - plus2) / 2.0;
 
@@ -118,13 +118,13 @@ public static class Significance
         double p;
         if (method == TestMethod.NormalApproximation)
         {
-            double mean = n * (n + 1) / 4.0;
+            double mean = n * (n + 1.0) / 4;
             double sd = Math.Sqrt((n * (n + 1.0) * (2 * n + 1) - tieTerm / 2) / 24);
             p = 2 * SpecialFunctions.NormalCdf(-Math.Abs(wPlus - mean) / sd);
         }
         else
         {
-            p = SignFlipPValue(rank2, plus2);
+            p = SignFlipPValue(rank2, (int)plus2); // n ≤ 50 here, so the sum fits
         }
         return new TestResult(w, Math.Min(1, p), n, meanDiff, method);
     }

@@ -36,9 +36,7 @@ public static class EmbeddingFile
             meta["item_ids"] = JsonSerializer.Serialize(split.Train.Items.External);
         }
         if (tensors.Count == 0) throw new ArgumentException($"Model '{model}' has no user or item rows to write.");
-        string tmp = path + ".tmp";
-        SafeTensors.Save(tmp, tensors, meta);
-        File.Move(tmp, path, overwrite: true);
+        SafeTensors.Save(path, tensors, meta); // atomic: a temporary renamed into place
     }
 
     private static Tensor Rows(EmbeddingTable t, int first, int count) =>

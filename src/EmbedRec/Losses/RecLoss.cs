@@ -1,5 +1,4 @@
 using EmbedRec.Data.Sampling;
-using EmbedRec.Models;
 using EmbedRec.Tensors;
 
 namespace EmbedRec.Losses;

@@ -1,3 +1,4 @@
+using EmbedRec.Losses;
 using EmbedRec.Data.Sampling;
 using EmbedRec.Evaluation;
 using EmbedRec.Tensors;

@@ -1,5 +1,6 @@
 using EmbedRec.Data.Sampling;
 using EmbedRec.Evaluation;
+using EmbedRec.Losses;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Nn;
 
@@ -8,7 +9,7 @@ namespace EmbedRec.Models;
 /// <summary>
 /// The one model contract (DESIGN decision 7): every model scores users over all items given the visible
 /// history (<see cref="IScorer"/>) and saves/loads what it learned as safetensors. How a trainable model
-/// is trained is not its business: a training objective (<see cref="Objectives"/>) owns batches and loss.
+/// is trained is not its business: a training objective owns batches and loss.
 /// </summary>
 public interface IRecommender : IScorer
 {
@@ -44,13 +45,6 @@ public interface ITrainable : IRecommender
     /// <summary>Called after parameters change and before scoring (in eval mode), e.g. to propagate and cache embeddings.</summary>
     void PrepareForScoring();
 }
-
-/// <summary>Differentiable scores of one training batch.</summary>
-/// <param name="Positive">[B] scores of (user, positive item).</param>
-/// <param name="Negative">[B × n] scores of (user, negative item), n negatives per positive.</param>
-/// <param name="All">[B × items] scores over all items, when asked for (softmax cross-entropy).</param>
-/// <param name="Regularization">A model-specific penalty already weighted (e.g. LightGCN's L2 on layer-0 embeddings), or null.</param>
-public sealed record BatchScores(Tensor Positive, Tensor Negative, Tensor? All, Tensor? Regularization);
 
 /// <summary>A model that scores (user, positive, negatives) triples: what the pairwise objectives (BPR, BCE, softmax CE) train.</summary>
 public interface IPairwiseScorer : ITrainable

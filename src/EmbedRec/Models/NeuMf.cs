@@ -1,3 +1,4 @@
+using EmbedRec.Losses;
 using EmbedRec.Config;
 using EmbedRec.Evaluation;
 using EmbedRec.Data.Sampling;

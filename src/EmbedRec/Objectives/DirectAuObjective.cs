@@ -43,6 +43,9 @@ public sealed class DirectAuObjective : TripletObjective
     public DirectAuOptions Options { get; }
 
     /// <inheritdoc />
+    protected override int MinimumBatch => 2;
+
+    /// <inheritdoc />
     public override string Name => "directau";
 
     /// <inheritdoc />

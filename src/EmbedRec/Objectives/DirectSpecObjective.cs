@@ -111,6 +111,9 @@ public sealed class DirectSpecObjective : TripletObjective
     public bool Plus { get; }
 
     /// <inheritdoc />
+    protected override int MinimumBatch => 2;
+
+    /// <inheritdoc />
     public override string Name => Plus ? "directspec+" : "directspec";
 
     /// <inheritdoc />

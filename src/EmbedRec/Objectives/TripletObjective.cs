@@ -13,6 +13,7 @@ public abstract class TripletObjective : BatchObjective<TripletBatch>
 {
     private readonly TripletBatcher? _interactions;
     private readonly UniformUserBatcher? _users;
+    private readonly int _interactionCount;
 
     /// <summary>Sets up the batching.</summary>
     protected TripletObjective(ObjectiveContext context, SamplingKind sampling, int negatives)
@@ -25,7 +26,14 @@ public abstract class TripletObjective : BatchObjective<TripletBatch>
         Sampling = sampling;
         if (sampling == SamplingKind.Users) _users = new UniformUserBatcher(context.Train, sampler, BatchSize, negatives);
         else _interactions = new TripletBatcher(context.Split.Train, sampler, BatchSize, negatives);
+        _interactionCount = context.Split.Train.Count;
     }
+
+    /// <summary>
+    /// The smallest batch the loss is defined for (2 for losses over pairs of batch rows); a shorter last batch of an
+    /// epoch is drawn (so the random stream is unchanged) and skipped.
+    /// </summary>
+    protected virtual int MinimumBatch => 1;
 
     /// <summary>Triples per batch.</summary>
     public int BatchSize { get; }
@@ -37,10 +45,19 @@ public abstract class TripletObjective : BatchObjective<TripletBatch>
     public SamplingKind Sampling { get; }
 
     /// <inheritdoc />
-    public override int StepsPerEpoch => _users?.BatchesPerEpoch ?? _interactions!.BatchesPerEpoch;
+    public override int StepsPerEpoch
+    {
+        get
+        {
+            if (_users is not null) return _users.BatchesPerEpoch;
+            int tail = _interactionCount % BatchSize;
+            return _interactionCount / BatchSize + (tail > 0 && tail >= MinimumBatch ? 1 : 0);
+        }
+    }
 
     /// <inheritdoc />
-    protected override IEnumerable<TripletBatch> Batches(Rng rng) => _users?.Epoch(rng) ?? _interactions!.Epoch(rng);
+    protected override IEnumerable<TripletBatch> Batches(Rng rng) =>
+        (_users?.Epoch(rng) ?? _interactions!.Epoch(rng)).Where(b => b.Count >= MinimumBatch);
 
     /// <inheritdoc />
     protected override TripletBatch NewBatch() => new(BatchSize, Negatives);

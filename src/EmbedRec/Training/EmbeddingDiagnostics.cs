@@ -1,3 +1,4 @@
+using EmbedRec.Graphs;
 using EmbedRec.Data.Splits;
 using EmbedRec.Evaluation;
 using EmbedRec.Models;
@@ -24,9 +25,19 @@ public static class EmbeddingDiagnostics
         var spectrum = Spectrum.Normalized(items, e.Dim);
         return result with
         {
-            ItemSmoothness = SevoSetup.ItemSmoothness(split, items, e.Dim),
+            ItemSmoothness = ItemSmoothness(split, items, e.Dim),
             ItemErank = Spectrum.EffectiveRank(spectrum),
             ItemSpectrum = spectrum,
         };
+    }
+
+    /// <summary>Scale-free smoothness J(X)/‖X‖²_F of item embeddings over the item co-occurrence graph (lower = smoother).</summary>
+    public static double ItemSmoothness(DataSplit split, float[] itemEmbeddings, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        var g = ItemGraphs.CoOccurrence(split.Train).SymmetricNormalize();
+        double energy = 0;
+        foreach (float v in itemEmbeddings) energy += (double)v * v;
+        return energy == 0 ? 0 : ItemGraphs.Smoothness(g, itemEmbeddings, dim) / energy;
     }
 }

@@ -76,8 +76,11 @@ public static class Experiment
         }
         var o = spec.Objective ?? throw new InvalidOperationException($"Model '{model.Name}' is trainable but the spec has no objective.");
         var objective = o.Registration.Create(o.Options, trainable, new ObjectiveContext(split, split.Train.ToUserItems(), spec.Trainer.BatchSize, rng));
+        // The moment correction applies to AdamW's inactive rows only (SPEC §3.2); other optimizers record n/a.
+        string correction = spec.Optimizer.Registration.Name != BuiltinOptimizers.AdamW.Name ? "n/a" : spec.Sevo.Options.MomentCorrection ? "on" : "off";
         string optimizer = spec.Optimizer.Registration.Name + (spec.Sevo.Graph == SevoGraph.None ? ""
-            : $" with SEvo over the {spec.Sevo.Graph} graph (β = {spec.Sevo.Options.Beta}, L = {spec.Sevo.Options.Layers}, {spec.Sevo.Options.Variant}, moment correction {(spec.Sevo.Options.MomentCorrection ? "on" : "off")})");
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $" with SEvo over the {spec.Sevo.Graph} graph (β = {spec.Sevo.Options.Beta}, L = {spec.Sevo.Options.Layers}, {spec.Sevo.Options.Variant}, moment correction {correction})"));
         Optimizer CreateOptimizer(IReadOnlyList<KeyValuePair<string, Tensor>> ps)
         {
             var inner = spec.Optimizer.Registration.Create(spec.Optimizer.Options, ps, spec.Trainer.LearningRate, spec.Trainer.WeightDecay);
@@ -86,7 +89,7 @@ public static class Experiment
         record["objective"] = objective.Name;
         record["init"] = init;
         record["optimizer"] = optimizer;
-        return new Built(model, new TrainingPlan(objective, CreateOptimizer, init, optimizer), record);
+        return new Built(model, new TrainingPlan(objective, CreateOptimizer), record);
     }
 
     /// <summary>Resolves <paramref name="config"/>, builds and trains its model into <paramref name="run"/> (which receives config.yaml first).</summary>
@@ -119,13 +122,18 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(data);
         var split = data.Split;
-        var built = Build(spec, split);
+        // Resuming: the data is checked before anything is built or written; the initializer is not run again when a
+        // resume state will overwrite every table (its source may be gone), only when the run never saved an epoch.
         if (run is not null && resume) CheckPin(run.Path, DataPin.Read(run.Path), data.Pin, DataChangePolicy.Refuse, "resumed");
+        var built = Build(spec, split, initialize: !(resume && run is not null && File.Exists(Path.Combine(run.Path, ResumeFile.FileName))));
         if (run is not null && !resume)
         {
-            AtomicFile.WriteAllText(run.Config, spec.ToYaml());
+            // data.json first: a run with a config.yaml always has its data pinned.
             data.Pin.Write(run.Path);
+            AtomicFile.WriteAllText(run.Config, spec.ToYaml());
         }
+        else if (run is not null && File.Exists(run.Config) && File.ReadAllText(run.Config) != spec.ToYaml())
+            AtomicFile.WriteAllText(run.Config, spec.ToYaml()); // --resume --epochs N, accepted by ResumeRules: written only now that the data checked out
         var record = new Dictionary<string, object?>(built.Record) { ["engine"] = RunEngine.Describe() };
         return new Trainer(spec.Trainer, progress).Fit(built.Model, split, built.Plan, run, resume, cancel, record);
     }

@@ -79,7 +79,7 @@ public sealed record SevoSettings
             ("none", SevoGraph.None), ("ii", SevoGraph.ItemItem), ("ui", SevoGraph.UserItem), ("category", SevoGraph.Category))
         .Float("beta", o => o.Options.Beta, (o, v) => o with { Options = o.Options with { Beta = v } }, "smoothing strength β in [0, 1)", min: 0, max: 0.999999f)
         .Int("layers", o => o.Options.Layers, (o, v) => o with { Options = o.Options with { Layers = v } }, "series length L", min: 0, max: 64)
-        .Bool("correction", o => o.Options.MomentCorrection, (o, v) => o with { Options = o.Options with { MomentCorrection = v } }, "moment correction for rows without gradient (Adam/AdamW)")
+        .Bool("correction", o => o.Options.MomentCorrection, (o, v) => o with { Options = o.Options with { MomentCorrection = v } }, "moment correction for rows without gradient (AdamW only, as the authors' code)")
         .Choice("variant", o => o.Options.Variant, (o, v) => o with { Options = o.Options with { Variant = v } }, "transform",
             ("rescaled", SevoVariant.RescaledNeumann), ("neumann", SevoVariant.Neumann), ("iterative", SevoVariant.Iterative))
         .OptionalInt("max_length", o => o.CoOccurrence.MaxLength, (o, v) => o with { CoOccurrence = o.CoOccurrence with { MaxLength = v } }, "co-occurrence graph: last K items per sequence (unset: all)", min: 1)

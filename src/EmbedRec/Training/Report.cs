@@ -16,7 +16,7 @@ public static class Report
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# {result.Model}").AppendLine();
         md.AppendLine(Inv, $"Trained {result.History.Count} epochs in {result.TrainSeconds:0.#} s; kept epoch {result.BestEpoch}{(result.StoppedEarly ? " (early stopping)" : "")}.").AppendLine();
-        foreach (var key in new[] { "objective", "init", "optimizer", "sevo" })
+        foreach (var key in new[] { "objective", "init", "optimizer" })
             if (record is not null && record.TryGetValue(key, out var text) && text is string line) md.AppendLine(Inv, $"{char.ToUpperInvariant(key[0])}{key[1..]}: {line}.").AppendLine();
         if (result.ItemSmoothness is { } js) md.AppendLine(Inv, $"Smoothness of the item embeddings over the item co-occurrence graph, J(X)/‖X‖² = {js:0.0000} (lower is smoother).").AppendLine();
         if (result.ItemErank is { } itemErank) md.AppendLine(Inv, $"Effective rank of the final item embeddings: {itemErank:0.0}.").AppendLine();

@@ -64,7 +64,7 @@ public sealed class RunDirectory : IDisposable
     /// fault injection: an exception thrown here stops the run at that write boundary as a crash would (the file is
     /// not written, everything before it is). Null (no call) unless set.
     /// </summary>
-    public Action<string>? BeforeWrite { get; set; }
+    internal Action<string>? BeforeWrite { get; set; }
 
     /// <summary>Reports to <see cref="BeforeWrite"/> that <paramref name="fileName"/> is about to be written.</summary>
     internal void Writing(string fileName) => BeforeWrite?.Invoke(fileName);

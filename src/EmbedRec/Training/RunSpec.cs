@@ -94,6 +94,11 @@ public sealed record RunSpec
         var opt = reg.Optimizer(optName?.Text ?? DefaultOptimizer, optName?.Where ?? "default");
         var optOptions = opt.Binder.Bind(config.Section("optimizer", "name", "sevo"), "optimizer.", $"for optimizer '{opt.Name}'");
         var sevo = SevoSettings.Binder.Bind(config.Section("optimizer.sevo"), "optimizer.sevo.");
+        if (model.DefaultObjective is null && config.Values.Keys.FirstOrDefault(k => k.StartsWith("optimizer.", StringComparison.Ordinal)) is { } optKey)
+            throw new FormatException($"{config.Values[optKey].Where}: model '{model.Name}' is fitted in one pass; it takes no optimizer ('{optKey}').");
+        if (sevo.Graph != SevoGraph.None && optOptions is Tensors.Optim.SgdOptions { Dampening: not 0f } or Tensors.Optim.SgdOptions { Nesterov: true })
+            throw new FormatException($"{(config.Values.GetValueOrDefault("optimizer.dampening") ?? config.Values.GetValueOrDefault("optimizer.nesterov"))?.Where ?? "config"}: " +
+                "SEvo over SGD smooths the plain momentum buffer; 'optimizer.dampening' and 'optimizer.nesterov' do not apply with 'optimizer.sevo'.");
         try
         {
             trainer.Validate();
@@ -135,6 +140,7 @@ public sealed record RunSpec
         Section(sb, "model", Model.Registration.Name, Model.Registration.Binder.Describe(Model.Options));
         if (Objective is not null) Section(sb, "objective", Objective.Registration.Name, Objective.Registration.Binder.Describe(Objective.Options));
         if (Init is not null) Section(sb, "init", Init.Registration.Name, Init.Registration.Binder.Describe(Init.Options));
+        if (Objective is null) return sb.ToString(); // a fitted model takes no optimizer
         Section(sb, "optimizer", Optimizer.Registration.Name, Optimizer.Registration.Binder.Describe(Optimizer.Options));
         sb.Append("  sevo:\n");
         Write(sb, "    ", SevoSettings.Binder.Describe(Sevo));

@@ -68,14 +68,4 @@ public static class SevoSetup
             for (int p = graph.RowPtr[i]; p < graph.RowPtr[i + 1]; p++) { r.Add(row(i)); c.Add(row(graph.ColIdx[p])); v.Add(graph.Values[p]); }
         return CsrMatrix<float>.FromCoo(rows, rows, r.ToArray(), c.ToArray(), v.ToArray());
     }
-
-    /// <summary>Scale-free smoothness J(X)/‖X‖²_F of item embeddings over the item co-occurrence graph (lower = smoother).</summary>
-    public static double ItemSmoothness(DataSplit split, float[] itemEmbeddings, int dim)
-    {
-        ArgumentNullException.ThrowIfNull(itemEmbeddings);
-        var g = ItemGraphs.CoOccurrence(split.Train).SymmetricNormalize();
-        double energy = 0;
-        foreach (float v in itemEmbeddings) energy += (double)v * v;
-        return energy == 0 ? 0 : ItemGraphs.Smoothness(g, itemEmbeddings, dim) / energy;
-    }
 }

@@ -32,7 +32,6 @@ public sealed class TrainableState
         foreach (var p in Parameters) if (frozen.Contains(p.Key)) p.Value.RequiresGrad = false;
         Trainable = Parameters.Where(p => !frozen.Contains(p.Key)).ToList();
         if (Trainable.Count == 0) throw new FormatException($"freeze leaves no parameter of '{model.Name}' to train.");
-        Frozen = [.. frozen];
     }
 
     /// <summary>All parameters (model first, then objective), by name.</summary>
@@ -43,9 +42,6 @@ public sealed class TrainableState
 
     /// <summary>The parameters the optimizer updates.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Trainable { get; }
-
-    /// <summary>Names of the frozen parameters.</summary>
-    public IReadOnlyList<string> Frozen { get; }
 
     /// <summary>A copy of every parameter's values.</summary>
     public float[][] Snapshot() => Parameters.Select(p => p.Value.ToArray()).ToArray();

@@ -55,7 +55,7 @@ public sealed record TrainedRun(RunSpec Spec, DataSplit Split, IRecommender Mode
         ArgumentNullException.ThrowIfNull(user);
         if (k < 1 || k > 1_000_000) throw new ArgumentOutOfRangeException(nameof(k), k, $"The number of items must be between 1 and 1,000,000, got {k}.");
         if (!Split.Train.Users.TryGet(user, out int u))
-            throw new KeyNotFoundException($"User '{user}' is not in the data ({Split.UserCount:N0} users, e.g. {string.Join(", ", Split.Train.Users.External.Take(3).Select(x => $"'{x}'"))}).");
+            throw new KeyNotFoundException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"User '{user}' is not in the data ({Split.UserCount:N0} users, e.g. {string.Join(", ", Split.Train.Users.External.Take(3).Select(x => $"'{x}'"))})."));
         var context = new ScoringContext(UserSequences.From(Split.Train, Split.Valid, Split.Test),
             UserItems.Union(UserItems.Union(Split.Train.ToUserItems(), Split.Valid.ToUserItems()), Split.Test.ToUserItems()));
         var scores = new float[Split.ItemCount];

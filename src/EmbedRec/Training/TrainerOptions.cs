@@ -111,7 +111,7 @@ public sealed record TrainerOptions
         if (EvalEvery < 1) throw new ArgumentOutOfRangeException(nameof(EvalEvery), EvalEvery, "eval_step must be ≥ 1.");
         if (StoppingStep < 1) throw new ArgumentOutOfRangeException(nameof(StoppingStep), StoppingStep, "stopping_step must be ≥ 1.");
         var parts = ValidMetric.Split('@');
-        if (parts.Length != 2 || !int.TryParse(parts[1], out int k) || !Evaluation.Cutoffs.Contains(k))
+        if (parts.Length != 2 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k) || !Evaluation.Cutoffs.Contains(k))
             throw new ArgumentException($"valid_metric '{ValidMetric}' must be metric@K with K in topk [{string.Join(", ", Evaluation.Cutoffs)}].");
         var m = MetricNames.Parse(parts[0]);
         if (!Evaluation.Metrics.Contains(m)) throw new ArgumentException($"valid_metric '{ValidMetric}' is not among the metrics computed.");

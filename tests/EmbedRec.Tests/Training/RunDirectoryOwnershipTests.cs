@@ -61,6 +61,19 @@ public sealed class RunDirectoryOwnershipTests : IDisposable
     }
 
     [Fact]
+    public void ContinuingAFolderThatIsNotARunNeitherMarksNorChangesIt()
+    {
+        Directory.CreateDirectory(Sub("proj"));
+        File.WriteAllText(Path.Combine(Sub("proj"), "config.yaml"), "mine: true\n");
+        File.WriteAllText(Path.Combine(Sub("proj"), "notes.txt"), "keep");
+        var e = Assert.Throws<ForeignDirectoryException>(() => RunDirectory.OpenForWriting(Sub("proj"), ClaimMode.Continue));
+        Assert.Contains("nothing to continue", e.Message);
+        Assert.Equal(["config.yaml", "notes.txt"], Directory.GetFiles(Sub("proj")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+        // So a later --force still refuses it rather than deleting the user's config.yaml.
+        Assert.Throws<ForeignDirectoryException>(() => RunDirectory.OpenForWriting(Sub("proj"), ClaimMode.Replace));
+    }
+
+    [Fact]
     public void ReplaceDeletesOnlyAPreviousRunsFiles()
     {
         using (var first = RunDirectory.OpenForWriting(Sub("run"), ClaimMode.New)) WriteRunFiles(first.Path);
