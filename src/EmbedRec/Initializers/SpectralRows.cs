@@ -3,7 +3,7 @@ using EmbedRec.Models;
 namespace EmbedRec.Initializers;
 
 /// <summary>Writing computed vectors (row-major [nodes, k]) into tables through their row maps, and the column z-score.</summary>
-internal static class SpectralRows
+public static class SpectralRows
 {
     /// <summary>The widest table holding users (or items): how many vectors to compute for that side.</summary>
     public static int Width(IReadOnlyList<EmbeddingTable> tables, bool users) =>
