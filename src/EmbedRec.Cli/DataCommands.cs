@@ -107,7 +107,7 @@ internal static class DataCommands
         var format = new Option<string?>("--format") { Description = $"Input format for a path: {DatasetLoader.FormatNames}." };
         var columns = ColumnsOption();
         var filter = new Option<string?>("--filter") { Description = "Filters, e.g. 'rating>=4;dedup;kcore=5' (default: the dataset's protocol)." };
-        var split = new Option<string?>("--split") { Description = "Split: loo, temporal[=0.7,0.1], random[=0.2,0.1][;seed=N], global[=0.2,0.1], predefined (default: the dataset's protocol)." };
+        var split = new Option<string?>("--split") { Description = "Split: loo, temporal[=0.7,0.1], random[=0.2,0.1][;seed=N], global[=0.2,0.1], leporid, predefined (default: the dataset's protocol)." };
         var output = new Option<string>("--out") { Description = "Folder to write the prepared split to.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace a split prepared before (only if the folder holds nothing EmbedRec did not write)." };
         var cmd = new Command("prepare", "Filter and split a dataset and write it where training can load it (atomic TSV + id lists + split.json).") { target, format, columns, filter, split, output, force };

@@ -8,7 +8,7 @@ namespace EmbedRec.Data;
 /// filters <c>rating&gt;=4</c>, <c>rating&gt;0</c>, <c>dedup</c> or <c>dedup=last</c>, <c>kcore=5</c> or
 /// <c>kcore=5,10</c> (user, item), joined by <c>;</c>; splits <c>loo</c>, <c>temporal</c> or
 /// <c>temporal=0.7,0.1</c>, <c>random</c> or <c>random=0.2,0.1</c> (test, validation share of train),
-/// <c>global</c> or <c>global=0.2,0.1</c>, <c>predefined</c> (optionally <c>predefined;valid=0.1;seed=N</c> to carve a
+/// <c>global</c> or <c>global=0.2,0.1</c>, <c>leporid</c> (the Leporid authors' 70/10/20, <see cref="LeporidSplit"/>), <c>predefined</c> (optionally <c>predefined;valid=0.1;seed=N</c> to carve a
 /// validation set out of the shipped training part); a split may end with <c>;seed=N</c> and <c>;short=train|drop|error</c>.
 /// </summary>
 public sealed record Protocol(IReadOnlyList<Func<InteractionLog, InteractionLog>> FilterSteps, string FilterText, ISplitter? Splitter, string SplitText)
@@ -120,7 +120,9 @@ public sealed record Protocol(IReadOnlyList<Func<InteractionLog, InteractionLog>
             "temporal" => new TemporalRatioSplit(Arg(0, 0.7), Arg(1, 0.1), shortUsers ?? ShortUserPolicy.TrainOnly),
             "random" => new RandomRatioSplit(Arg(0, 0.2), Arg(1, 0.1), seed, shortUsers ?? ShortUserPolicy.TrainOnly),
             "global" => new GlobalTemporalSplit(Arg(0, 0.2), Arg(1, 0.1), shortUsers ?? ShortUserPolicy.Drop),
-            _ => throw new FormatException($"Unknown split '{name}'. Splits: loo, temporal[=train,valid], random[=test,valid], global[=test,valid], predefined."),
+            "leporid" when args.Length == 0 => new LeporidSplit(shortUsers ?? ShortUserPolicy.TrainOnly),
+            "leporid" => throw new FormatException($"The leporid split takes no ratios ('{text}'): it is the authors' 70/10/20; use temporal=0.7,0.1 for other shares."),
+            _ => throw new FormatException($"Unknown split '{name}'. Splits: loo, temporal[=train,valid], random[=test,valid], global[=test,valid], leporid, predefined."),
         };
     }
 

@@ -8,7 +8,17 @@ namespace EmbedRec.Initializers;
 /// <summary>What an initializer works with: the split (its id maps) and the run's generator after the model drew from it.</summary>
 /// <param name="Split">The data split.</param>
 /// <param name="Rng">The run's generator.</param>
-public sealed record InitContext(DataSplit Split, Rng Rng);
+public sealed record InitContext(DataSplit Split, Rng Rng)
+{
+    /// <summary>
+    /// The folder where initializers that compute their embeddings (<c>leporid</c>, <c>le</c>, <c>svd</c>) keep them
+    /// between runs (<see cref="InitCache"/>); null keeps nothing. <c>Experiment</c> passes <see cref="InitCache.DefaultDirectory"/>.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Cancels a long initialization (an eigensolver between blocks).</summary>
+    public CancellationToken Cancel { get; init; }
+}
 
 /// <summary>
 /// Fills a model's embedding tables after it is built and before training (DESIGN decision 7): through

@@ -1,3 +1,4 @@
+using EmbedRec.Data;
 using EmbedRec.Data.Splits;
 
 namespace EmbedRec.Training;

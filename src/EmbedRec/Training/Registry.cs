@@ -29,7 +29,9 @@ public sealed class Registry
         foreach (var o in new[] { PairwiseObjective.Bpr, PairwiseObjective.Bce, PairwiseObjective.Ce,
                      DirectSpecObjective.DirectSpec, DirectSpecObjective.DirectSpecPlus, DirectAuObjective.Registration })
             r.Add(o);
-        foreach (var i in new[] { NormalInitializer.Registration, XavierInitializer.Registration, PretrainedInitializer.Registration }) r.Add(i);
+        foreach (var i in new[] { NormalInitializer.Registration, XavierInitializer.Registration, PretrainedInitializer.Registration,
+                     SvdInitializer.Registration, BprInitializer.Registration, LeporidInitializer.LeRegistration, LeporidInitializer.Registration })
+            r.Add(i);
         foreach (var o in new[] { BuiltinOptimizers.Adam, BuiltinOptimizers.AdamW, BuiltinOptimizers.Sgd }) r.Add(o);
         return r;
     }
