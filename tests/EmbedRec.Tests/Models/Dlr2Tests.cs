@@ -6,6 +6,7 @@ using EmbedRec.Models;
 using EmbedRec.Objectives;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Optim;
+using EmbedRec.Training;
 using Xunit;
 
 namespace EmbedRec.Tests.Models;
@@ -260,6 +261,28 @@ public sealed class Dlr2Tests
         var trainMode = new float[scores.Length];
         model.Score(users, context, trainMode);
         Assert.NotEqual(scores, trainMode);
+    }
+
+    [Fact]
+    public void TheBestEpochsSnapshotKeepsTheBatchNormStatistics()
+    {
+        // The trainer restores the best epoch's snapshot when a later epoch was worse: the shortcut's running statistics must
+        // come back with the weights, or the restored model scores with the last epoch's normalization.
+        var (model, objective, _) = Build(Tiny with { InitStd = 0.5f });
+        var state = new TrainableState(model, objective);
+        var before = state.State.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+        var snapshot = state.Snapshot();
+        var adam = new Adam(state.Trainable, new AdamOptions { LearningRate = 0.01f });
+        foreach (var loss in objective.Epoch(new Rng(1)))
+        {
+            adam.ZeroGrad();
+            loss.Backward();
+            adam.Step();
+        }
+        const string mean = "feature.layer2.downsample_bn.running_mean";
+        Assert.NotEqual(before[mean], state.State.First(kv => kv.Key == mean).Value.ToArray());
+        state.Restore(snapshot);
+        foreach (var (name, t) in state.State) Assert.Equal(before[name], t.ToArray());
     }
 
     [Fact]
