@@ -9,7 +9,7 @@ namespace EmbedRec.Training;
 /// <summary>
 /// <c>resume.safetensors</c>: everything <c>--resume</c> needs as one file, written to a temporary name and
 /// renamed once, so a crash leaves either the previous epoch's state or this one's, never a mix. It holds the
-/// training state (<c>state/NAME</c>), the optimizer's buffers (<c>optimizer/KEY</c>), the parameters of the best
+/// training state (<c>state/NAME</c>), the optimizer's buffers (<c>optimizer/KEY</c>), the state (parameters and buffers) of the best
 /// epoch when that is not the last one (<c>best/NAME</c>), and the trainer state as JSON in the metadata; the
 /// SafeTensors checksum covers all of it. Reading verifies the checksum, the format, the model, every name and
 /// size, and that every value is finite, and refuses with one line naming the file otherwise.
@@ -31,8 +31,8 @@ internal static class ResumeFile
             .Concat(optimizer.ExportState().Select(kv => new KeyValuePair<string, Tensor>("optimizer/" + kv.Key, Tensor.FromArray(kv.Value, kv.Value.Length))));
         if (resume.BestParameters is { } best)
         {
-            if (best.Count != state.Parameters.Count) throw new ArgumentException($"The best parameters have {best.Count} tensors; the model has {state.Parameters.Count}.");
-            tensors = tensors.Concat(state.Parameters.Select((p, i) => new KeyValuePair<string, Tensor>("best/" + p.Key, Tensor.FromArray(best[i], best[i].Length))));
+            if (best.Count != state.State.Count) throw new ArgumentException($"The best state has {best.Count} tensors; the model has {state.State.Count}.");
+            tensors = tensors.Concat(state.State.Select((p, i) => new KeyValuePair<string, Tensor>("best/" + p.Key, Tensor.FromArray(best[i], best[i].Length))));
         }
         var json = JsonSerializer.Serialize(new
         {
@@ -91,7 +91,7 @@ internal static class ResumeFile
         }
         float[][]? best = null;
         if (tensors.Keys.Any(k => k.StartsWith("best/", StringComparison.Ordinal)) || (resume.BestEpoch != 0 && resume.BestEpoch != resume.Epoch))
-            best = Section(path, tensors, "best/", state.Parameters.Select(kv => (kv.Key, kv.Value.Size)).ToList(), "the best epoch's parameters");
+            best = Section(path, tensors, "best/", state.State.Select(kv => (kv.Key, kv.Value.Size)).ToList(), "the best epoch's state");
         var stray = tensors.Keys.FirstOrDefault(k => !k.StartsWith("state/", StringComparison.Ordinal) && !k.StartsWith("optimizer/", StringComparison.Ordinal)
             && !k.StartsWith("best/", StringComparison.Ordinal));
         if (stray is not null) throw new InvalidDataException($"'{path}' holds '{stray}', which is not part of a resume state.");

@@ -19,7 +19,7 @@ namespace EmbedRec.Training;
 /// <param name="History">Records so far.</param>
 /// <param name="StoppedEarly">Whether early stopping ended training at <paramref name="Epoch"/>.</param>
 /// <param name="PlannedEpochs">The epochs the run was configured for when the state was saved.</param>
-/// <param name="BestParameters">The parameters of <paramref name="BestEpoch"/> (in <see cref="TrainableState.Parameters"/> order) when it is not <paramref name="Epoch"/>, else null.</param>
+/// <param name="BestParameters">The parameters and buffers of <paramref name="BestEpoch"/> (in <see cref="TrainableState.State"/> order) when it is not <paramref name="Epoch"/>, else null.</param>
 public sealed record ResumeState(int Epoch, int BestEpoch, double Best, int BadEvals, double TrainSeconds, IReadOnlyList<EpochRecord> History,
     bool StoppedEarly = false, int PlannedEpochs = 0, IReadOnlyList<float[]>? BestParameters = null);
 

@@ -43,13 +43,17 @@ public sealed class TrainableState
     /// <summary>The parameters the optimizer updates.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Trainable { get; }
 
-    /// <summary>A copy of every parameter's values.</summary>
-    public float[][] Snapshot() => Parameters.Select(p => p.Value.ToArray()).ToArray();
+    /// <summary>
+    /// A copy of everything in <see cref="State"/>: the parameters and the buffers, so a restored best epoch scores with its
+    /// own BatchNorm running statistics (DLR2's shortcut), not those of the last epoch.
+    /// </summary>
+    public float[][] Snapshot() => State.Select(p => p.Value.ToArray()).ToArray();
 
     /// <summary>Writes a <see cref="Snapshot"/> back.</summary>
     public void Restore(float[][] snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        for (int i = 0; i < Parameters.Count; i++) snapshot[i].CopyTo(Parameters[i].Value.Span);
+        if (snapshot.Length != State.Count) throw new ArgumentException($"A snapshot of {snapshot.Length} tensors for a state of {State.Count}.");
+        for (int i = 0; i < State.Count; i++) snapshot[i].CopyTo(State[i].Value.Span);
     }
 }
