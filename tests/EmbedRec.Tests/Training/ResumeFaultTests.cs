@@ -89,6 +89,7 @@ public sealed class ResumeFaultTests : IDisposable
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(false)]
     [InlineData(true)]
     public void AKillAtEveryWriteBoundaryResumesToTheUninterruptedRun(bool earlyStop)
