@@ -46,7 +46,7 @@ public static class EmbeddingFile
     public static IReadOnlyDictionary<string, (Tensor Rows, IReadOnlyList<string>? Ids)> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
-        var (entries, meta) = SafeTensors.Read(path);
+        var (entries, meta) = SafeTensors.Read(path, SafeTensors.Checks.Finite); // NaN embeddings are refused here, not found later as a diverged loss
         var result = new Dictionary<string, (Tensor, IReadOnlyList<string>?)>();
         foreach (var kind in new[] { "user", "item" })
         {
@@ -60,6 +60,8 @@ public static class EmbeddingFile
                 catch (JsonException x) { throw new InvalidDataException($"'{path}': the metadata '{kind}_ids' is not a JSON list of ids ({x.Message}).", x); }
                 if (ids is null || ids.Count != e.Tensor.Dim(0))
                     throw new InvalidDataException($"'{path}': '{kind}_ids' names {ids?.Count ?? 0} ids for {e.Tensor.Dim(0)} rows.");
+                if (ids.GroupBy(x => x, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+                    throw new InvalidDataException($"'{path}': '{kind}_ids' names '{dup.Key}' {dup.Count()} times; each row needs its own id.");
             }
             result[kind] = (e.Tensor, ids);
         }

@@ -79,6 +79,18 @@ public sealed class InitializerTests : IDisposable
         Assert.Contains("cannot be matched", Assert.Throws<InvalidDataException>(() => Build(Mf().With("init", "pretrained").With("init.path", noIds))).Message);
         Assert.Contains("'user' embeddings have size 64; table 'user.weight' has 8", Assert.Throws<InvalidDataException>(() =>
             Build(Mf().With("model.embedding_size", "8").With("init", "pretrained").With("init.path", run.Path))).Message);
+        // NaN values and an id named twice are refused when the file is read.
+        var nan = (float[])reversed.Clone();
+        nan[3] = float.NaN;
+        var nanFile = Path.Combine(_dir.Path, "nan.safetensors");
+        SafeTensors.Save(nanFile, [new("item", Tensor.FromArray(nan, n, d)), new("user", trained["user"].Rows)]);
+        Assert.Contains("nan.safetensors", Assert.ThrowsAny<Exception>(() => Build(Mf().With("init", "pretrained").With("init.path", nanFile))).Message);
+        var twice = (string[])ids.Clone();
+        twice[1] = twice[0];
+        var dupFile = Path.Combine(_dir.Path, "dup.safetensors");
+        SafeTensors.Save(dupFile, [new("item", Tensor.FromArray(reversed, n, d)), new("user", trained["user"].Rows)],
+            new Dictionary<string, string> { ["item_ids"] = System.Text.Json.JsonSerializer.Serialize(twice), ["user_ids"] = System.Text.Json.JsonSerializer.Serialize(trained["user"].Ids) });
+        Assert.Contains($"names '{twice[0]}' 2 times", Assert.Throws<InvalidDataException>(() => Build(Mf().With("init", "pretrained").With("init.path", dupFile))).Message);
         Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => Build(Mf().With("init", "pretrained").With("init.path", Path.Combine(_dir.Path, "nothing")))).Message);
     }
 
