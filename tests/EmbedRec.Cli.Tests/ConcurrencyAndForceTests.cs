@@ -18,14 +18,7 @@ public sealed class ConcurrencyAndForceTests : IDisposable
 
     private string At(params string[] parts) => Path.Combine([_dir, .. parts]);
 
-    private ProcessStartInfo Start(string cwd, string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["EMBEDREC_DATA"] = At("data");
-        return psi;
-    }
+    private ProcessStartInfo Start(string cwd, string[] args) => Embedrec.StartInfo(cwd, At("data"), args);
 
     private (int Code, string Out, string Err) RunIn(string cwd, params string[] args)
     {
@@ -35,13 +28,7 @@ public sealed class ConcurrencyAndForceTests : IDisposable
 
     private (int Code, string Out, string Err) Run(params string[] args) => RunIn(_dir, args);
 
-    private static (int Code, string Out, string Err) Finish(Process p)
-    {
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), "embedrec did not finish in 5 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Finish(Process p) => Embedrec.Finish(p);
 
     private static string Model(string runDir)
     {

@@ -41,17 +41,7 @@ public sealed class DiskFullTests : IDisposable
         }
     }
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _mount };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), "embedrec did not finish in 5 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) Run(params string[] args) => Embedrec.Run(_mount, null, args);
 
     [RootFact]
     public void AFullDiskFailsInOneLineAndLosesNoFinishedRun()

@@ -17,18 +17,7 @@ public sealed class PinnedDataAndFailureTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private (int Code, string Out, string Err) RunIn(string cwd, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["EMBEDREC_DATA"] = Path.Combine(_dir, "data");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), "embedrec did not finish in 5 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) RunIn(string cwd, params string[] args) => Embedrec.Run(cwd, Path.Combine(_dir, "data"), args);
 
     private (int Code, string Out, string Err) Run(params string[] args) => RunIn(_dir, args);
 

@@ -19,18 +19,7 @@ public sealed class ResumeCliTests : IDisposable
 
     private string At(params string[] parts) => Path.Combine([_dir, .. parts]);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["EMBEDREC_DATA"] = At("data");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), "embedrec did not finish in 5 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) Run(params string[] args) => Embedrec.Run(_dir, At("data"), args);
 
     private static void AssertOneLineError((int Code, string Out, string Err) r, string contains)
     {
