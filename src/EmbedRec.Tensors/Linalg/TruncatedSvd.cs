@@ -26,7 +26,8 @@ public static class TruncatedSvd
         var at = a.Transpose();
         bool right = a.ColumnCount <= a.RowCount;
         var (outer, inner) = right ? (a, at) : (at, a); // the Gram operator is x ↦ inner·(outer·x)
-        double scale = Math.Max(MaxAbsRowSum(a) * MaxAbsRowSum(at), double.Epsilon);
+        double scale = MaxAbsRowSum(a) * MaxAbsRowSum(at);
+        if (!(scale > 0) || !(scale * 1e-30 > 0)) scale = 1; // an all-zero (or denormal) matrix: σ = 0, converged at once
         var o = (options ?? new EigenOptions()) with { Which = EigenEnd.Largest };
         o = o with { Tolerance = o.Tolerance * scale };
         var r = BlockLanczos.Solve(new Gram(outer, inner), count, o, null, cancel);

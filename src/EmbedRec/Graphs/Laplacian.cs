@@ -64,7 +64,7 @@ public static class Laplacian
         if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in [0, 1].");
         for (int p = 0; p < w.NonZeros; p++)
             if (!(w.Values[p] >= 0) || double.IsInfinity(w.Values[p]))
-                throw new ArgumentException($"Edge weights must be finite and non-negative; entry {p} (column {w.ColIdx[p]}) is {w.Values[p]}.", nameof(w));
+                throw new ArgumentException($"Edge weights must be finite and non-negative; entry {p} (column {w.ColIdx[p]}) is {w.Values[p].ToString(System.Globalization.CultureInfo.InvariantCulture)}.", nameof(w));
         var d = w.RowSums();
         double dMax = d.Length == 0 ? 0 : d.Max();
         for (int i = 0; i < d.Length; i++) d[i] = (1 - alpha) * d[i] + alpha * dMax;

@@ -83,7 +83,7 @@ public static class SpectralEmbedding
 }
 
 /// <summary>The eigensolver stopped at its cap before every residual reached the tolerance; the vectors are not used.</summary>
-public sealed class EigenNotConvergedException : Exception
+public sealed class EigenNotConvergedException : InvalidOperationException
 {
     /// <summary>Creates the exception with the residuals reached.</summary>
     public EigenNotConvergedException(string what, IReadOnlyList<double> residuals, double tolerance, int iterations, int unconverged)

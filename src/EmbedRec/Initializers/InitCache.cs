@@ -106,6 +106,10 @@ public sealed class InitCache(string directory, TimeSpan? waitLimit = null)
             DirectoryLock? held = null;
             try { held = DirectoryLock.Acquire(folder); }
             catch (DirectoryLockedException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fresh(compute(), CacheOutcome.NotWritten); // a cache that cannot be written is only a missed speed-up
+            }
             if (held is null)
             {
                 if (DateTime.UtcNow > deadline) return Fresh(compute(), CacheOutcome.NotWritten);
@@ -118,7 +122,14 @@ public sealed class InitCache(string directory, TimeSpan? waitLimit = null)
                 if (TryRead(file, key, out hit, out bool corrupt)) return hit!;
                 var made = compute();
                 var meta = new Dictionary<string, string>(made.Metadata) { [KeyField] = key };
-                SafeTensors.Save(file, made.Tensors, made.Ints, meta);
+                try
+                {
+                    SafeTensors.Save(file, made.Tensors, made.Ints, meta);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return Fresh(made, CacheOutcome.NotWritten);
+                }
                 return Fresh(made, corrupt ? CacheOutcome.Replaced : CacheOutcome.Computed);
             }
         }
@@ -143,7 +154,7 @@ public sealed class InitCache(string directory, TimeSpan? waitLimit = null)
                 entries.Where(e => e.Ints is not null).ToDictionary(e => e.Name, e => e.Ints!), rest, CacheOutcome.Hit);
             return true;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             corrupt = true;
             return false;

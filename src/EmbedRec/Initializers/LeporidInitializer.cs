@@ -102,7 +102,7 @@ public sealed class LeporidInitializer : IInitializer
 
     /// <inheritdoc />
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{_name}(α {Alpha}, K {_o.K}, {(_o.ZScore ? "zscore" : "none")}{(_o.Scale != 1f ? $", scale {_o.Scale}" : "")})");
+        $"{_name}(α {Alpha}, K {_o.K}, {(_o.ZScore ? "zscore" : "none")}{(_o.Scale != 1f ? ", scale " + _o.Scale.ToString("R", CultureInfo.InvariantCulture) : "")})");
 
     /// <summary>What the last <see cref="Initialize"/> computed or read, per side.</summary>
     public IReadOnlyList<InitSideReport> Reports => _reports;

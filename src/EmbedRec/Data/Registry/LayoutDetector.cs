@@ -235,7 +235,8 @@ public static class LayoutDetector
     private sealed class Sample
     {
         private Sample(string path, List<(int Line, string Text)> lines, bool complete) => (Path, Lines, All) =
-            (path, lines, complete ? $"all {lines.Count:N0} line{(lines.Count == 1 ? "" : "s")}" : $"all {lines.Count:N0} sampled lines");
+            (path, lines, complete ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"all {lines.Count:N0} line{(lines.Count == 1 ? "" : "s")}")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"all {lines.Count:N0} sampled lines"));
 
         public string Path { get; }
 

@@ -10,10 +10,19 @@ namespace EmbedRec.Data.Sampling;
 public sealed class WindowBatch(int capacity, int window)
 {
     /// <summary>Users, first <see cref="Count"/> valid.</summary>
-    public int[] Users { get; } = new int[capacity];
+    public int[] Users { get; } = new int[Checked(capacity, window)];
 
     /// <summary>States, [capacity × Window], row-major.</summary>
     public int[] State { get; } = new int[capacity * window];
+
+    private static int Checked(int capacity, int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        if ((long)capacity * window > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"{capacity} windows of {window} items do not fit one array.");
+        return capacity;
+    }
 
     /// <summary>Target items (the item after each state).</summary>
     public int[] Positive { get; } = new int[capacity];
@@ -95,6 +104,11 @@ public sealed class WindowBatcher
     public IEnumerable<WindowBatch> Epoch(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        return EpochCore(rng);
+    }
+
+    private IEnumerable<WindowBatch> EpochCore(Rng rng)
+    {
         var order = new int[WindowCount];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         rng.Shuffle(order.AsSpan());
