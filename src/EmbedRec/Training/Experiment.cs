@@ -168,16 +168,17 @@ public static class Experiment
         var data = LoadData(dataOptions, datasets);
         var check = CheckPin(runDir, pin, data.Pin with { Dataset = spec.Data.Dataset ?? "" }, policy, "reopened");
         var split = data.Split;
-        var built = Build(spec, split, initialize: false);
-        if (built.Model is ITrainable t)
+        // Only the model is built: scoring needs neither the initializer, nor the objective (its batches, its own
+        // parameters), nor an optimizer; the checkpoint overwrites every model tensor.
+        var model = spec.Model.Registration.Create(spec.Model.Options, new ModelContext(split, new Rng(spec.Trainer.Seed)));
+        if (model is ITrainable t)
         {
-            var state = new TrainableState(t, built.Plan?.Objective);
-            RunDirectory.LoadInto(run.Checkpoint, state.State);
+            RunDirectory.LoadInto(run.Checkpoint, t.Network.StateDict());
             t.Network.Eval();
             t.PrepareForScoring();
         }
-        else built.Model.Load(run.Checkpoint);
-        return new OpenedRun(new TrainedRun(spec, split, built.Model, run), check);
+        else model.Load(run.Checkpoint);
+        return new OpenedRun(new TrainedRun(spec, split, model, run), check);
     }
 
     private static DataCheck CheckPin(string runDir, DataPin? recorded, DataPin now, DataChangePolicy policy, string verb)
