@@ -24,10 +24,12 @@ public sealed class Registry
     {
         var r = new Registry();
         foreach (var m in new[] { Popularity.Registration, ItemKnn.Registration, UserKnn.Registration, Ease.Registration,
-                     MatrixFactorization.Registration, LightGcn.Registration, NeuMf.Registration, Dlr2.Registration })
+                     MatrixFactorization.Registration, LightGcn.Registration, NeuMf.Registration, Dlr2.Registration,
+                     Models.Sequential.SasRec.Registration })
             r.Add(m);
         foreach (var o in new[] { PairwiseObjective.Bpr, PairwiseObjective.Bce, PairwiseObjective.Ce,
-                     DirectSpecObjective.DirectSpec, DirectSpecObjective.DirectSpecPlus, DirectAuObjective.Registration, Dlr2Objective.Registration })
+                     DirectSpecObjective.DirectSpec, DirectSpecObjective.DirectSpecPlus, DirectAuObjective.Registration, Dlr2Objective.Registration,
+                     NextItemObjective.Registration })
             r.Add(o);
         foreach (var i in new[] { NormalInitializer.Registration, XavierInitializer.Registration, PretrainedInitializer.Registration,
                      SvdInitializer.Registration, BprInitializer.Registration, LeporidInitializer.LeRegistration, LeporidInitializer.Registration })

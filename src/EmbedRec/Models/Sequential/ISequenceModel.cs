@@ -1,0 +1,32 @@
+using EmbedRec.Tensors;
+
+namespace EmbedRec.Models.Sequential;
+
+/// <summary>
+/// A model that reads a user's item sequence (SASRec, GRU4Rec, BERT4Rec): the contract its objectives and
+/// <see cref="SequenceScorer"/> use. Items are tokens <c>item + TokenOffset</c>; the rows below the offset are padding
+/// (and BERT4Rec's mask token), declared as such in the tables' row maps.
+/// </summary>
+public interface ISequenceModel : ITrainable, IEmbeddingTables
+{
+    /// <summary>The padded width max_len: inputs keep their most recent max_len tokens.</summary>
+    int MaxLength { get; }
+
+    /// <summary>Token id of item 0 (1 with a padding token, 2 with padding and mask tokens).</summary>
+    int TokenOffset { get; }
+
+    /// <summary>Hidden size of the encoder's outputs.</summary>
+    int Dim { get; }
+
+    /// <summary>
+    /// Encodes a packed batch. With <paramref name="lastOnly"/> the result is [sequences, Dim] (the last token of each
+    /// sequence); otherwise [tokens, Dim], one row per packed token.
+    /// </summary>
+    Tensor Encode(SequenceInput input, bool lastOnly);
+
+    /// <summary>The output layer that scores tokens: weight [rows, Dim] (item i at row i + TokenOffset) and an optional bias [rows].</summary>
+    (Tensor Weight, Tensor? Bias) Output { get; }
+
+    /// <summary>The token appended to a scoring history (BERT4Rec's mask token), or null.</summary>
+    int? ScoringSuffix { get; }
+}
