@@ -101,6 +101,24 @@ cases["adam"] = optimizer_case(lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0
 cases["adamw"] = optimizer_case(lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.1))
 cases["sgd_momentum"] = optimizer_case(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True))
 
+# Fused sequence ops (Ops.LinearCrossEntropy, Ops.PackedGru); seeded on their own so the cases above stay as they were.
+torch.manual_seed(20261202)
+
+proj = torch.nn.Linear(6, 11)
+lce_labels = torch.randint(0, 11, (7,))
+cases["linear_cross_entropy"] = module_case(
+    proj, {"h": torch.randn(7, 6)}, lambda m, i: torch.nn.functional.cross_entropy(m(i["h"]), lce_labels))
+cases["linear_cross_entropy"]["labels"] = [int(v) for v in lce_labels.tolist()]
+
+gru_lengths = torch.tensor([3, 6, 1, 4, 6])
+for bias in (True, False):
+    gru = torch.nn.GRU(3, 4, batch_first=True, bias=bias)
+    name = "packed_gru" + ("" if bias else "_nobias")
+    cases[name] = module_case(
+        gru, {"x": torch.randn(5, 6, 3)},
+        lambda m, i: m(torch.nn.utils.rnn.pack_padded_sequence(i["x"], gru_lengths, batch_first=True, enforce_sorted=False))[1][0])
+    cases[name]["lengths"] = [int(v) for v in gru_lengths.tolist()]
+
 cases["_generator"] = {"torch": torch.__version__, "script": "make_golden.py"}
 with open("golden.json", "w") as f:
     json.dump(cases, f, indent=None, separators=(",", ":"))
