@@ -62,7 +62,7 @@ public sealed partial class Tensor
     internal static Tensor Pooled(int[] shape, bool clear = false)
     {
         int size = ShapeUtil.Size(shape);
-        return new Tensor(BufferPool.Shared.Rent(size, clear), shape, true);
+        return new Tensor(BufferPool.Shared.RentAtLeast(size, clear), shape, true);
     }
 
     /// <summary>A view sharing this tensor's buffer under another shape of the same size.</summary>

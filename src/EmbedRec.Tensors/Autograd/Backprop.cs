@@ -31,7 +31,7 @@ internal static class Backprop
         {
             t.Grad = t.IsLeaf
                 ? Tensor.Zeros(t.ShapeArray)
-                : new Tensor(BufferPool.Shared.Rent(t.Size, true), t.ShapeArray, true);
+                : new Tensor(BufferPool.Shared.RentAtLeast(t.Size, true), t.ShapeArray, true);
         }
         return t.Grad.Span;
     }

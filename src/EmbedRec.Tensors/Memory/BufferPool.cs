@@ -1,7 +1,7 @@
 namespace EmbedRec.Tensors.Memory;
 
 /// <summary>
-/// A pool of float buffers keyed by exact length.
+/// A pool of float buffers keyed by length.
 /// </summary>
 /// <remarks>
 /// Design: every tensor produced by an op while gradients are recorded rents its buffer
@@ -10,9 +10,13 @@ namespace EmbedRec.Tensors.Memory;
 /// tensors. When <see cref="Tensor.Backward()"/> releases the graph, those buffers come back.
 /// A training loop repeats the same shapes every step, so after the first step each rent is
 /// served from the pool and the loop allocates no new float arrays (the benchmark
-/// <c>alloc</c> checks this). Buckets hold exact lengths so that a span over a rented
-/// buffer is the whole array; the pool keeps at most <see cref="MaxRetainedBytes"/> and lets
-/// the garbage collector take the rest. All members are thread-safe.
+/// <c>alloc</c> checks this). <see cref="Rent"/> gives exact lengths, so that a span over the
+/// buffer is the whole array (auxiliary buffers). Tensors use <see cref="RentAtLeast"/>, which
+/// rounds up to a size class (2^k, 1.25·2^k, 1.5·2^k, 1.75·2^k): batches whose sizes change
+/// every step (packed sequences, whose token count varies) then reuse buffers instead of
+/// allocating new large arrays each step; a tensor reads only its first <c>Size</c> elements.
+/// The pool keeps at most <see cref="MaxRetainedBytes"/> and lets the garbage collector take
+/// the rest. All members are thread-safe.
 /// </remarks>
 public sealed class BufferPool
 {
@@ -28,6 +32,40 @@ public sealed class BufferPool
 
     /// <summary>Bytes currently held for reuse.</summary>
     public long RetainedBytes { get { lock (_gate) return _retainedBytes; } }
+
+    /// <summary>
+    /// Rents a buffer of at least <paramref name="length"/> floats, its length rounded up to a size class;
+    /// <paramref name="clear"/> zeroes the first <paramref name="length"/>.
+    /// </summary>
+    public float[] RentAtLeast(int length, bool clear)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0) return [];
+        int size = SizeClass(length);
+        float[]? buffer = null;
+        lock (_gate)
+        {
+            if (_buckets.TryGetValue(size, out var stack) && stack.Count > 0)
+            {
+                buffer = stack.Pop();
+                _retainedBytes -= 4L * size;
+            }
+        }
+        if (buffer is null) return new float[size];
+        if (clear) Array.Clear(buffer, 0, length);
+        return buffer;
+    }
+
+    /// <summary>The size class of <paramref name="length"/>: the smallest of 2^k·{1, 1.25, 1.5, 1.75} ≥ length (lengths ≤ 64 are their own class).</summary>
+    public static int SizeClass(int length)
+    {
+        if (length <= 64) return length;
+        int high = 1 << (31 - System.Numerics.BitOperations.LeadingZeroCount((uint)length)); // 2^k ≤ length
+        if (length == high) return length;
+        int quarter = high >> 2;
+        long c = high + quarter * (long)((length - high + quarter - 1) / quarter);
+        return c > int.MaxValue ? length : (int)c;
+    }
 
     /// <summary>Rents a buffer of exactly <paramref name="length"/> floats.</summary>
     /// <param name="length">Number of floats.</param>

@@ -16,7 +16,7 @@ public static partial class Ops
         if (gamma is not null && gamma.Size != d) throw new ArgumentException($"LayerNorm: gamma {gamma.Describe()} does not match the last dimension {d} of {x.Describe()}.");
         if (beta is not null && beta.Size != d) throw new ArgumentException($"LayerNorm: beta {beta.Describe()} does not match the last dimension {d} of {x.Describe()}.");
         var pool = BufferPool.Shared;
-        var stats = pool.Rent(2 * rows, false); // mean, rstd
+        var stats = pool.RentAtLeast(2 * rows, false); // mean, rstd
         var y = Tensor.Pooled(x.ShapeArray);
         var xs = x.Span;
         var ys = y.Span;
@@ -74,7 +74,7 @@ public static partial class Ops
     {
         ArgumentNullException.ThrowIfNull(x);
         int d = x.Dim(-1), rows = x.Size / Math.Max(1, d);
-        var norms = BufferPool.Shared.Rent(rows, false);
+        var norms = BufferPool.Shared.RentAtLeast(rows, false);
         var y = Tensor.Pooled(x.ShapeArray);
         var xs = x.Span;
         var ys = y.Span;
@@ -117,18 +117,20 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(rng);
         if (p < 0f || p >= 1f) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
         if (!training || p == 0f) return x;
-        var mask = BufferPool.Shared.Rent(x.Size, false);
+        var buffer = BufferPool.Shared.RentAtLeast(x.Size, false);
+        var mask = buffer.AsSpan(0, x.Size);
         float keep = 1f / (1f - p);
         for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextSingle() < p ? 0f : keep;
         var y = Tensor.Pooled(x.ShapeArray);
         TensorPrimitives.Multiply(x.Span, mask, y.Span);
-        if (!Backprop.Tracks(x)) { BufferPool.Shared.Return(mask); return y; }
+        if (!Backprop.Tracks(x)) { BufferPool.Shared.Return(buffer); return y; }
+        int n = x.Size;
         var node = Backprop.Record(y, "dropout", [x], g =>
         {
             var gx = Backprop.GradSpan(x);
-            TensorPrimitives.MultiplyAdd(g.Span, mask, gx, gx);
+            TensorPrimitives.MultiplyAdd(g.Span, buffer.AsSpan(0, n), gx, gx);
         });
-        node.Save(mask);
+        node.Save(buffer);
         return y;
     }
 }

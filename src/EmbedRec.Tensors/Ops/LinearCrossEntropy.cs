@@ -36,8 +36,8 @@ public static partial class Ops
 
         var plan = new LcePlan(m, d, c, chunkRows, hidden, weight, bias, labels);
         var pool = BufferPool.Shared;
-        var lse = pool.Rent(Math.Max(m, 1), false); // [M] log-sum-exp per row
-        var rowLoss = pool.Rent(Math.Max(m, 1), false);
+        var lse = pool.RentAtLeast(Math.Max(m, 1), false); // [M] log-sum-exp per row
+        var rowLoss = pool.RentAtLeast(Math.Max(m, 1), false);
         plan.ForEachChunk((r0, rows, logits, _) =>
         {
             for (int i = 0; i < rows; i++)

@@ -65,7 +65,7 @@ public static partial class Ops
             var gk = GradArray(k);
             var gv = GradArray(v);
             // Per-sequence partial sums for the padding key and value, reduced in sequence order (deterministic).
-            var padPartials = anyPad ? BufferPool.Shared.Rent(packing.Count * 2 * e, true) : null;
+            var padPartials = anyPad ? BufferPool.Shared.RentAtLeast(packing.Count * 2 * e, true) : null;
             var gd = g.Data;
             plan.ForEachSequence(s => plan.Backward(s, qd, kd, vd, pk, pv, gd, gq, gk, gv, padPartials));
             if (padPartials is not null)

@@ -40,17 +40,17 @@ public static partial class Ops
         var p = new GruPacking(lengths, t);
         int n = p.Tokens, g3 = 3 * h;
         var pool = BufferPool.Shared;
-        var xp = pool.Rent(n * inF, false);      // [N, I] real tokens, packed time-major
+        var xp = pool.RentAtLeast(n * inF, false);      // [N, I] real tokens, packed time-major
         p.Gather(x.Span, inF, xp);
-        var gi = pool.Rent(n * g3, false);       // [N, 3H] input projections
+        var gi = pool.RentAtLeast(n * g3, false);       // [N, 3H] input projections
         if (bIh is not null) for (int k = 0; k < n; k++) bIh.Span.CopyTo(gi.AsSpan(k * g3, g3));
         Blas.Current.Sgemm(false, true, n, g3, inF, 1f, xp, inF, wIh.Span, inF, bIh is null ? 0f : 1f, gi, g3);
         pool.Return(xp);
 
-        var gates = pool.Rent(n * 4 * h, false); // [N, 4H]: r, z, n, W_hn·h + b_hn
-        var hPrev = pool.Rent(n * h, false);     // [N, H]: the state each token started from
-        var state = pool.Rent(b * h, true);      // [B, H] in sorted order
-        var gh = pool.Rent(p.BatchSizes[0] * g3, false);
+        var gates = pool.RentAtLeast(n * 4 * h, false); // [N, 4H]: r, z, n, W_hn·h + b_hn
+        var hPrev = pool.RentAtLeast(n * h, false);     // [N, H]: the state each token started from
+        var state = pool.RentAtLeast(b * h, true);      // [B, H] in sorted order
+        var gh = pool.RentAtLeast(p.BatchSizes[0] * g3, false);
         for (int s = 0; s < p.Steps; s++)
         {
             int a = p.BatchSizes[s], off = p.Offsets[s];
@@ -78,9 +78,9 @@ public static partial class Ops
         if (bHh is not null) inputs.Add(bHh);
         var node = Backprop.Record(y, "packed_gru", [.. inputs], g =>
         {
-            var dGi = pool.Rent(n * g3, false);  // [N, 3H] d(input projections)
-            var dGh = pool.Rent(n * g3, false);  // [N, 3H] d(hidden projections)
-            var dh = pool.Rent(b * h, false);    // [B, H] d(state), sorted order
+            var dGi = pool.RentAtLeast(n * g3, false);  // [N, 3H] d(input projections)
+            var dGh = pool.RentAtLeast(n * g3, false);  // [N, 3H] d(hidden projections)
+            var dh = pool.RentAtLeast(b * h, false);    // [B, H] d(state), sorted order
             var gs = g.Span;
             for (int k = 0; k < b; k++) gs.Slice(p.Order[k] * h, h).CopyTo(dh.AsSpan(k * h, h));
             for (int s = p.Steps - 1; s >= 0; s--)
@@ -97,14 +97,14 @@ public static partial class Ops
             if (bIh is not null && bIh.RequiresGrad) ColumnSums(dGi, n, g3, Backprop.GradSpan(bIh));
             if (wIh.RequiresGrad)
             {
-                var xg = pool.Rent(n * inF, false);
+                var xg = pool.RentAtLeast(n * inF, false);
                 p.Gather(x.Span, inF, xg);
                 Blas.Current.Sgemm(true, false, g3, inF, n, 1f, dGi, g3, xg, inF, 1f, Backprop.GradSpan(wIh), inF);
                 pool.Return(xg);
             }
             if (x.RequiresGrad)
             {
-                var dx = pool.Rent(n * inF, false);
+                var dx = pool.RentAtLeast(n * inF, false);
                 Blas.Current.Sgemm(false, false, n, inF, g3, 1f, dGi, g3, wIh.Span, inF, 0f, dx, inF);
                 p.ScatterAdd(dx, inF, Backprop.GradSpan(x));
                 pool.Return(dx);

@@ -1,6 +1,7 @@
 using EmbedRec.Config;
 using EmbedRec.Initializers;
 using EmbedRec.Models;
+using EmbedRec.Models.Sequential;
 using EmbedRec.Objectives;
 
 namespace EmbedRec.Training;
@@ -25,11 +26,11 @@ public sealed class Registry
         var r = new Registry();
         foreach (var m in new[] { Popularity.Registration, ItemKnn.Registration, UserKnn.Registration, Ease.Registration,
                      MatrixFactorization.Registration, LightGcn.Registration, NeuMf.Registration, Dlr2.Registration,
-                     Models.Sequential.SasRec.Registration })
+                     SasRec.Registration, Gru4Rec.Registration, Bert4Rec.Registration })
             r.Add(m);
         foreach (var o in new[] { PairwiseObjective.Bpr, PairwiseObjective.Bce, PairwiseObjective.Ce,
                      DirectSpecObjective.DirectSpec, DirectSpecObjective.DirectSpecPlus, DirectAuObjective.Registration, Dlr2Objective.Registration,
-                     NextItemObjective.Registration })
+                     NextItemObjective.Registration, LastItemObjective.Registration, MaskedItemObjective.Registration })
             r.Add(o);
         foreach (var i in new[] { NormalInitializer.Registration, XavierInitializer.Registration, PretrainedInitializer.Registration,
                      SvdInitializer.Registration, BprInitializer.Registration, LeporidInitializer.LeRegistration, LeporidInitializer.Registration })

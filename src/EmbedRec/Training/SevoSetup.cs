@@ -10,7 +10,8 @@ namespace EmbedRec.Training;
 /// <summary>
 /// Builds the SEvo groups of a model for a split: which embedding tables are smoothed over which normalized
 /// graph. The graph's nodes are placed on the tables' rows through their row maps; rows outside the maps
-/// (padding, mask tokens) and user rows of a joint table under an item graph are isolated nodes, only rescaled.
+/// (padding, mask tokens) and user rows of a joint table under an item graph are isolated nodes, only rescaled. Under an
+/// item graph every item table is smoothed as its own group (BERT4Rec's embedding and output layer).
 /// </summary>
 public static class SevoSetup
 {
@@ -50,8 +51,10 @@ public static class SevoSetup
             return [new SevoGroup([userTable.Weight, itemTable.Weight],
                 Place(ui, userTable.Rows + itemTable.Rows, n => n < nu ? userTable.FirstUserRow + n : offset + itemTable.FirstItemRow + n - nu))];
         }
+        // Every item table is its own group over the same graph (BERT4Rec: the embedding and the output layer, as the authors' code).
         var items = ItemGraph(settings, split);
-        return [new SevoGroup([itemTable.Weight], Place(items, itemTable.Rows, i => itemTable.FirstItemRow + i))];
+        return tables.Where(t => t.ItemRows > 0 && t.UserRows == 0 || ReferenceEquals(t, itemTable))
+            .Select(t => new SevoGroup([t.Weight], Place(items, t.Rows, i => t.FirstItemRow + i))).ToList();
     }
 
     /// <summary>

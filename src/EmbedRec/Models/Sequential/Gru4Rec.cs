@@ -1,0 +1,121 @@
+using EmbedRec.Evaluation;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Nn;
+
+namespace EmbedRec.Models.Sequential;
+
+/// <summary>
+/// GRU4Rec: Hidasi, Karatzoglou, Baltrunas and Tikk, "Session-based Recommendations with Recurrent Neural Networks",
+/// ICLR 2016, as the SEvo authors' code builds it (SPEC §3.4): item embedding → dropout → one GRU layer without biases
+/// (Xavier-uniform weights) → Linear(hidden, d); the state after the last real item is the sequence's representation,
+/// scored against the item embeddings. The GRU runs fused over the real items only (<see cref="Ops.PackedGru"/>).
+/// </summary>
+public sealed class Gru4Rec : ISequenceModel
+{
+    /// <summary><c>model: gru4rec</c>, trained by <c>last_item</c> (BPR with one negative over every training prefix).</summary>
+    public static readonly ModelRegistration Registration = ModelRegistration.For("gru4rec", "GRU4Rec (Hidasi et al., ICLR 2016), as in SEvo's code",
+        Gru4RecOptions.Binder, (o, c) => new Gru4Rec(c.Split.UserCount, c.Split.ItemCount, o, c.Rng, SequenceScorer.Popularity(c.Split.Train)),
+        defaultObjective: "last_item",
+        contract: new ContractSettings(new Dictionary<string, string> { ["model.dropout"] = "0.1", ["model.max_len"] = "20", ["learning_rate"] = "0.005" }, Epochs: 30));
+
+    private readonly Net _net;
+    private readonly SequenceScorer _scorer;
+
+    /// <summary>Creates the model with its own initialization.</summary>
+    public Gru4Rec(int users, int items, Gru4RecOptions options, Rng rng, float[] popularity)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        Options = options ?? new Gru4RecOptions();
+        if (users < 1 || items < 1) throw new ArgumentException($"GRU4Rec needs users and items, got {users} × {items}.");
+        if (Options.MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.MaxLength, "gru4rec: max_len must be ≥ 1.");
+        UserCount = users;
+        ItemCount = items;
+        _net = new Net(items + 1, Options, rng);
+        _scorer = new SequenceScorer(this, popularity);
+    }
+
+    /// <summary>The options.</summary>
+    public Gru4RecOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "gru4rec";
+
+    /// <inheritdoc />
+    public int UserCount { get; }
+
+    /// <inheritdoc />
+    public int ItemCount { get; }
+
+    /// <inheritdoc />
+    public int MaxLength => Options.MaxLength;
+
+    /// <inheritdoc />
+    public int TokenOffset => 1;
+
+    /// <inheritdoc />
+    public int Dim => Options.Dim;
+
+    /// <inheritdoc />
+    public int? ScoringSuffix => null;
+
+    /// <inheritdoc />
+    public Module Network => _net;
+
+    /// <inheritdoc />
+    public (Tensor Weight, Tensor? Bias) Output => (_net.Item.Weight, null);
+
+    /// <inheritdoc />
+    public IReadOnlyList<EmbeddingTable> Tables => [EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount, first: 1)];
+
+    /// <summary>Users scored from popularity because their history was empty.</summary>
+    public int EmptyHistoryUsers => _scorer.EmptyHistoryUsers;
+
+    /// <inheritdoc />
+    /// <remarks>GRU4Rec gives the state after each sequence's last item only; <paramref name="lastOnly"/> must be true.</remarks>
+    public Tensor Encode(SequenceInput input, bool lastOnly)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!lastOnly) throw new NotSupportedException("gru4rec encodes each sequence into its last state only; train it with objective last_item.");
+        var p = input.Packing;
+        int b = p.Count, t = p.MaxLength;
+        // Right-padded token matrix [B, T] (padding token 0; the fused GRU never reads past a row's length).
+        var padded = new int[b * t];
+        for (int s = 0; s < b; s++) Array.Copy(input.Tokens, p.Offsets[s], padded, s * t, p.Lengths[s]);
+        var x = _net.Item.Forward(padded, [b, t]);
+        x = Ops.Dropout(x, Options.EmbeddingDropout, _net.Rng, _net.Training);
+        var h = Ops.PackedGru(x, p.Lengths, _net.WeightIh, _net.WeightHh);
+        return _net.Dense.Forward(h);
+    }
+
+    /// <inheritdoc />
+    public void PrepareForScoring() { }
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores) => _scorer.Score(users, context, scores);
+
+    /// <inheritdoc />
+    public void Save(string path) => _net.Save(path, new Dictionary<string, string> { ["model"] = Name });
+
+    /// <inheritdoc />
+    public void Load(string path) => _net.Load(path);
+
+    /// <summary>Parameter names follow PyTorch's (<c>gru.weight_ih_l0</c>, <c>gru.weight_hh_l0</c>, <c>dense</c>).</summary>
+    private sealed class Net : Module
+    {
+        public Net(int tokens, Gru4RecOptions o, Rng rng)
+        {
+            Item = RegisterModule("item", new Embedding(tokens, o.Dim, rng));
+            Init.XavierNormal(Item.Weight, rng);
+            WeightIh = RegisterParameter("weight_ih_l0", Init.XavierUniform(Tensor.Zeros(3 * o.Hidden, o.Dim), rng));
+            WeightHh = RegisterParameter("weight_hh_l0", Init.XavierUniform(Tensor.Zeros(3 * o.Hidden, o.Hidden), rng));
+            Dense = RegisterModule("dense", new Linear(o.Hidden, o.Dim, rng));
+            Rng = rng.Fork();
+        }
+
+        public Embedding Item { get; }
+        public Tensor WeightIh { get; }
+        public Tensor WeightHh { get; }
+        public Linear Dense { get; }
+        public Rng Rng { get; }
+    }
+}
