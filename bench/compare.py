@@ -5,6 +5,7 @@
     python3 bench/compare.py eval [--block N]
     python3 bench/compare.py train [DATASET:MODEL ...] [--max-batches N]
     python3 bench/compare.py directspec [--max-batches N]
+    python3 bench/compare.py seq MODEL [--epochs N] [--threads T] [--sevo] [--eval]
 
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
@@ -12,6 +13,12 @@ Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ..
 `directspec` times an epoch of MF-BPR, DirectSpec(MF) and DirectSpec+(MF; constant and static Γ) on
 CiteULike (batch 256, SGD) on both sides (bench/peers/directspec_peer.py) and prints each side's ratio to
 MF-BPR and EmbedRec/PyTorch ratios (static Γ has no peer).
+`seq` trains SASRec, GRU4Rec or BERT4Rec (MODEL: sasrec|gru4rec|bert4rec) on Amazon Beauty with the SEvo
+authors' Beauty settings for N epochs (default 2) on T threads (default 2), optionally with AdamW+SEvo,
+on both sides back to back: EmbedRec's `seq` runner, then bench/peers/seq_peer.py (PyTorch) once with
+OpenBLAS's own core type and once with OPENBLAS_CORETYPE=SkylakeX. Prints per-epoch seconds and
+EmbedRec/PyTorch ratios against the faster core type (by total seconds), peak RSS and, with --eval, the
+seconds of one full-ranking evaluation.
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
@@ -108,8 +115,104 @@ def compare_directspec(args):
         print(f"  {m:<19}{o[m]:>11.3f}{o[m] / o['mf']:>8.2f}x{theirs}")
 
 
+def json_lines(text):
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def run_lines(cmd, env, what):
+    """Runs a JSON-lines command; exits with a clear message if it fails or prints no epoch lines."""
+    res = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    lines = json_lines(res.stdout)
+    if res.returncode != 0 or not any("epoch" in l for l in lines):
+        tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
+        sys.exit(f"{what} failed (exit {res.returncode}): {' '.join(cmd)}\n{tail}")
+    return lines
+
+
+def compare_seq(args):
+    """One model, EmbedRec then the PyTorch peer under both OpenBLAS core types, back to back."""
+    if not args or args[0] not in ("sasrec", "gru4rec", "bert4rec"):
+        sys.exit("usage: compare.py seq sasrec|gru4rec|bert4rec [--epochs N] [--threads T] [--sevo] [--eval]")
+    model = args[0]
+    epochs = args[args.index("--epochs") + 1] if "--epochs" in args else "2"
+    threads = args[args.index("--threads") + 1] if "--threads" in args else "2"
+    flags = [f for f in ("--sevo", "--eval") if f in args]
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    data = os.path.join(root, "amazon-beauty")
+    common = ["--model", model, "--data", data, "--epochs", epochs, "--threads", threads] + flags
+    env = dict(os.environ, EMBEDREC_DATA=root, EMBEDREC_THREADS=threads)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+
+    # Without a `seq` verb the benchmark DLL hands its arguments to BenchmarkDotNet, so look for it first.
+    src = os.path.join(ROOT, "bench/EmbedRec.Benchmarks")
+    has_seq = any('"seq"' in open(os.path.join(src, f)).read() for f in os.listdir(src) if f.endswith(".cs"))
+    ours = None
+    if not has_seq:
+        print("EmbedRec side absent: bench/EmbedRec.Benchmarks has no `seq` runner yet (its contract: "
+              "EmbedRec.Benchmarks.dll seq --model M --data DIR --epochs N --threads T [--sevo] [--eval], JSON lines "
+              "with \"side\":\"embedrec\"); timing the PyTorch peer only.\n", flush=True)
+    else:
+        try:
+            dll = build_bench()
+        except (OSError, subprocess.CalledProcessError) as e:
+            sys.exit(f"building bench/EmbedRec.Benchmarks failed: {e}")
+        ours = run_lines(["dotnet", dll, "seq"] + common, env, "EmbedRec's seq runner")
+    peers = {}
+    for ct in ("", "SkylakeX"):
+        penv = dict(env, OPENBLAS_CORETYPE=ct) if ct else env
+        peers[ct or "default"] = run_lines([PY, "bench/peers/seq_peer.py"] + common, penv, f"seq_peer.py ({ct or 'default core type'})")
+
+    def epochs_of(lines):
+        return [l for l in lines if "epoch" in l]
+
+    def field(lines, key):
+        return next((l[key] for l in lines if key in l), None)
+
+    def eval_seconds(lines):
+        return next((l["seconds"] for l in lines if l.get("phase") == "eval"), None)
+
+    total = {ct: sum(e["seconds"] for e in epochs_of(lines)) for ct, lines in peers.items()}
+    fast = min(total, key=total.get)
+    print(f"{model} on Amazon Beauty, {threads} threads{', AdamW+SEvo' if '--sevo' in flags else ', AdamW'}; "
+          f"PyTorch {field(peers[fast], 'torch')}, faster core type: {fast}", flush=True)
+    print(f"  {'epoch':>5}{'batches':>9}{'EmbedRec s':>12}{'torch s':>10}{'torch SkX s':>13}{'ratio':>8}"
+          f"{'EmbedRec loss':>15}{'torch loss':>12}")
+    pd, ps = epochs_of(peers["default"]), epochs_of(peers["SkylakeX"])
+    po = epochs_of(peers[fast])
+    oe = epochs_of(ours) if ours else []
+    for i, (d, k) in enumerate(zip(pd, ps)):
+        o = oe[i] if i < len(oe) else None
+        osec = f"{o['seconds']:>12.2f}" if o else f"{'—':>12}"
+        ratio = f"{o['seconds'] / po[i]['seconds']:>8.2f}" if o else f"{'—':>8}"
+        oloss = f"{o['loss']:>15.4f}" if o else f"{'—':>15}"
+        print(f"  {d['epoch']:>5}{d['batches']:>9}{osec}{d['seconds']:>10.2f}{k['seconds']:>13.2f}{ratio}{oloss}"
+              f"{po[i]['loss']:>12.4f}")
+    if ours and len(oe) == len(po):
+        print(f"  {'all':>5}{'':>9}{sum(e['seconds'] for e in oe):>12.2f}{total['default']:>10.2f}"
+              f"{total['SkylakeX']:>13.2f}{sum(e['seconds'] for e in oe) / total[fast]:>8.2f}")
+    rss = lambda lines: f"{field(lines, 'peak_rss_mb'):.0f} MB" if lines and field(lines, 'peak_rss_mb') else "—"
+    print(f"  peak RSS: EmbedRec {rss(ours)}, torch {rss(peers['default'])} / SkylakeX {rss(peers['SkylakeX'])}")
+    if "--eval" in flags:
+        es = lambda lines: f"{eval_seconds(lines):.2f} s" if lines and eval_seconds(lines) is not None else "—"
+        ratio = (f", ratio {eval_seconds(ours) / eval_seconds(peers[fast]):.2f}"
+                 if ours and eval_seconds(ours) is not None else "")
+        print(f"  eval (22,363 users x 12,101 items): EmbedRec {es(ours)}, torch {es(peers['default'])} / "
+              f"SkylakeX {es(peers['SkylakeX'])}{ratio}")
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "seq":
+        return compare_seq(args[1:])
     if args and args[0] == "directspec":
         return compare_directspec(args[1:])
     if args and args[0] == "train":
