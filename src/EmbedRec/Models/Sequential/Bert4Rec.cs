@@ -23,7 +23,7 @@ public sealed class Bert4Rec : ISequenceModel
     public static readonly ModelRegistration Registration = ModelRegistration.For("bert4rec", "BERT4Rec (Sun et al., CIKM 2019), as in SEvo's code",
         Bert4RecOptions.Binder, (o, c) => new Bert4Rec(c.Split.UserCount, c.Split.ItemCount, o, c.Rng, SequenceScorer.Popularity(c.Split.Train)),
         defaultObjective: "masked_item",
-        contract: new ContractSettings(new Dictionary<string, string> { ["model.dropout"] = "0.1", ["model.max_len"] = "20", ["learning_rate"] = "0.005" }, Epochs: 40));
+        contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.heads"] = "2", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["objective.mask_prob"] = "0.2", ["learning_rate"] = "0.005", ["train_batch_size"] = "16" }, Epochs: 20, LossRatio: 0.98f));
 
     private readonly Net _net;
     private readonly SequenceScorer _scorer;

@@ -16,7 +16,7 @@ public sealed class Gru4Rec : ISequenceModel
     public static readonly ModelRegistration Registration = ModelRegistration.For("gru4rec", "GRU4Rec (Hidasi et al., ICLR 2016), as in SEvo's code",
         Gru4RecOptions.Binder, (o, c) => new Gru4Rec(c.Split.UserCount, c.Split.ItemCount, o, c.Rng, SequenceScorer.Popularity(c.Split.Train)),
         defaultObjective: "last_item",
-        contract: new ContractSettings(new Dictionary<string, string> { ["model.dropout"] = "0.1", ["model.max_len"] = "20", ["learning_rate"] = "0.005" }, Epochs: 30));
+        contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.hidden_size"] = "16", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["learning_rate"] = "0.01" }, Epochs: 15));
 
     private readonly Net _net;
     private readonly SequenceScorer _scorer;

@@ -23,7 +23,7 @@ public sealed class SasRec : ISequenceModel
     public static readonly ModelRegistration Registration = ModelRegistration.For("sasrec", "SASRec (Kang & McAuley, ICDM 2018), as in SEvo's code",
         SasRecOptions.Binder, (o, c) => new SasRec(c.Split.UserCount, c.Split.ItemCount, o, c.Rng, SequenceScorer.Popularity(c.Split.Train)),
         defaultObjective: "next_item",
-        contract: new ContractSettings(new Dictionary<string, string> { ["model.dropout"] = "0.1", ["model.max_len"] = "20", ["learning_rate"] = "0.005" }, Epochs: 30));
+        contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["learning_rate"] = "0.005", ["train_batch_size"] = "64" }, Epochs: 20));
 
     private readonly Net _net;
     private readonly SequenceScorer _scorer;
