@@ -65,6 +65,9 @@ public sealed class Bert4Rec : ISequenceModel
     public int Dim => Options.Dim;
 
     /// <inheritdoc />
+    public Tensor ItemEmbeddingTable => _net.Item.Weight;
+
+    /// <inheritdoc />
     public int? ScoringSuffix => MaskToken;
 
     /// <inheritdoc />

@@ -56,6 +56,9 @@ public sealed class Gru4Rec : ISequenceModel
     public int Dim => Options.Dim;
 
     /// <inheritdoc />
+    public Tensor ItemEmbeddingTable => _net.Item.Weight;
+
+    /// <inheritdoc />
     public int? ScoringSuffix => null;
 
     /// <inheritdoc />

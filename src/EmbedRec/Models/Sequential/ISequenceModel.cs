@@ -7,7 +7,7 @@ namespace EmbedRec.Models.Sequential;
 /// <see cref="SequenceScorer"/> use. Items are tokens <c>item + TokenOffset</c>; the rows below the offset are padding
 /// (and BERT4Rec's mask token), declared as such in the tables' row maps.
 /// </summary>
-public interface ISequenceModel : ITrainable, IEmbeddingTables
+public interface ISequenceModel : ITrainable, IEmbeddingTables, IFinalEmbeddings
 {
     /// <summary>The padded width max_len: inputs keep their most recent max_len tokens.</summary>
     int MaxLength { get; }
@@ -16,7 +16,7 @@ public interface ISequenceModel : ITrainable, IEmbeddingTables
     int TokenOffset { get; }
 
     /// <summary>Hidden size of the encoder's outputs.</summary>
-    int Dim { get; }
+    new int Dim { get; }
 
     /// <summary>
     /// Encodes a packed batch. With <paramref name="lastOnly"/> the result is [sequences, Dim] (the last token of each
@@ -29,4 +29,14 @@ public interface ISequenceModel : ITrainable, IEmbeddingTables
 
     /// <summary>The token appended to a scoring history (BERT4Rec's mask token), or null.</summary>
     int? ScoringSuffix { get; }
+
+    /// <summary>The item rows of the input embedding table [items × Dim] (what the diagnostics' erank and smoothness J measure).</summary>
+    Tensor ItemEmbeddingTable { get; }
+
+    int IFinalEmbeddings.Dim => Dim;
+
+    /// <inheritdoc />
+    /// <remarks>Sequence models have no user embeddings: users are their histories. Items are the input embedding's item rows.</remarks>
+    (float[] Users, float[] Items) IFinalEmbeddings.Embeddings() =>
+        ([], ItemEmbeddingTable.Span.Slice(TokenOffset * Dim, ItemCount * Dim).ToArray());
 }
