@@ -80,12 +80,16 @@ public sealed class Gru4Rec : ISequenceModel
         ArgumentNullException.ThrowIfNull(input);
         if (!lastOnly) throw new NotSupportedException("gru4rec encodes each sequence into its last state only; train it with objective last_item.");
         var p = input.Packing;
-        int b = p.Count, t = p.MaxLength;
-        // Right-padded token matrix [B, T] (padding token 0; the fused GRU never reads past a row's length).
-        var padded = new int[b * t];
-        for (int s = 0; s < b; s++) Array.Copy(input.Tokens, p.Offsets[s], padded, s * t, p.Lengths[s]);
-        var x = _net.Item.Forward(padded, [b, t]);
-        x = Ops.Dropout(x, Options.EmbeddingDropout, _net.Rng, _net.Training);
+        int b = p.Count, t = p.MaxLength, n = p.Tokens;
+        // Embedding and dropout on the real tokens only, then laid out right-padded [B, T, d] for the fused GRU, which
+        // never reads past a row's length: padding positions point at an extra zero row.
+        var emb = Ops.Dropout(_net.Item.Forward(input.Tokens), Options.EmbeddingDropout, _net.Rng, _net.Training);
+        var withZero = Ops.Concat([emb, Tensor.Zeros(1, Options.Dim)], 0);
+        var rows = new int[b * t];
+        Array.Fill(rows, n);
+        for (int s = 0; s < b; s++)
+            for (int k = 0; k < p.Lengths[s]; k++) rows[s * t + k] = p.Offsets[s] + k;
+        var x = Ops.Gather(withZero, rows, [b, t], paddingIndex: n);
         var h = Ops.PackedGru(x, p.Lengths, _net.WeightIh, _net.WeightHh);
         return _net.Dense.Forward(h);
     }
