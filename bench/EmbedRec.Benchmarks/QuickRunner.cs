@@ -28,15 +28,16 @@ public static class QuickRunner
         double seconds = 1.0;
         int si = Array.IndexOf(args, "--seconds");
         if (si >= 0 && si + 1 < args.Length) seconds = double.Parse(args[si + 1], System.Globalization.CultureInfo.InvariantCulture);
-        var results = new Dictionary<string, object>();
-        var info = EngineInfo.Current();
-        results["engine"] = new { blas = info.BlasDescription, managed = info.ManagedKernel, threads = info.Threads, coretype = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "" };
         if (what == "blas-choice")
         {
+            // Before anything touches Blas.Current: each column chooses its own backend in its own process.
             var r = BlasChoiceRunner.Run(args, seconds);
             if (json || args.Contains("--column")) Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
+        var results = new Dictionary<string, object>();
+        var info = EngineInfo.Current();
+        results["engine"] = new { blas = info.BlasDescription, managed = info.ManagedKernel, threads = info.Threads, coretype = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "" };
         if (what is "gemm" or "all") results["gemm"] = Gemm(seconds);
         if (what is "overhead" or "all") results["overhead_ns"] = Overhead(seconds);
         if (what is "alloc" or "all") results["alloc"] = Alloc();
