@@ -31,6 +31,7 @@ internal static class InfoCommand
                             openblas_gflops = r.NativeGflops, openblas_error = r.NativeError, backend = r.Backend,
                         }),
                         calibration_seconds = c.Calibration?.Seconds,
+                        calibration_load_per_processor = c.Calibration?.LoadPerProcessor,
                         cache_file = c.CachePath, cache = c.CacheStatus,
                     },
                     managed_gemm = e.ManagedKernel,
@@ -50,11 +51,12 @@ internal static class InfoCommand
                 Console.WriteLine($"          OpenBLAS core type {ct.CoreType ?? "(OpenBLAS's own detection)"}, chosen by {ct.Source}: {ct.Reason}");
             if (c.Calibration is { } cal)
             {
-                Console.WriteLine($"          calibration ({cal.Seconds:F2} s, {cal.Created:yyyy-MM-dd HH:mm} UTC, OpenBLAS {(cal.NativeCorrect ? "correct" : "INCORRECT")}): {c.CacheStatus}");
+                string busy = cal.Busy ? $", busy machine: load {cal.LoadPerProcessor:F2} per processor" : "";
+                Console.WriteLine($"          calibration ({cal.Seconds:F2} s, {cal.Created:yyyy-MM-dd HH:mm} UTC{busy}, OpenBLAS {(cal.NativeCorrect ? "correct" : "INCORRECT")}): {c.CacheStatus}");
                 if (c.CachePath is not null) Console.WriteLine($"          cache file {c.CachePath}");
-                Console.WriteLine($"          {"shape class",-14} {"timed shape",-22} {"managed",8} {"OpenBLAS",9}  GFLOP/s  runs on");
+                Console.WriteLine($"          {"shape class",-14} {"timed shape",-24} {"managed",8} {"OpenBLAS",9}  runs on   (GFLOP/s)");
                 foreach (var r in cal.Classes)
-                    Console.WriteLine($"          {r.ShapeClass,-14} {$"[{r.M}x{r.K}]x[{r.K}x{r.N}]",-22} {r.ManagedGflops,8:F1} {r.NativeGflops,9:F1}           {r.Backend}");
+                    Console.WriteLine($"          {r.ShapeClass,-14} {$"[{r.M}x{r.K}]x[{r.K}x{r.N}]",-24} {r.ManagedGflops,8:F1} {r.NativeGflops,9:F1}  {r.Backend}");
             }
             Console.WriteLine($"Managed:  {e.ManagedKernel}");
             Console.WriteLine($"SIMD:     {e.SimdBits}-bit vectors ({string.Join(", ", e.InstructionSets)})");

@@ -77,10 +77,10 @@ public static class Blas
                 return Auto(cpu, features);
             case "managed":
                 NativeUnavailableReason = "EMBEDREC_BLAS=managed";
-                return (Managed, new BlasChoice("managed", "managed: EMBEDREC_BLAS=managed", cpu, features, null, null, null, null));
+                return (Managed, new BlasChoice("managed", "managed for every shape", cpu, features, null, null, null, null));
             case "native":
                 var native = TryNative() ?? throw new InvalidOperationException($"EMBEDREC_BLAS=native but {NativeUnavailableReason}.");
-                return (native, new BlasChoice("native", "OpenBLAS for every shape: EMBEDREC_BLAS=native", cpu, features, CoreType, null, null, null));
+                return (native, new BlasChoice("native", "OpenBLAS for every shape", cpu, features, CoreType, null, null, null));
             default:
                 throw new InvalidOperationException($"EMBEDREC_BLAS='{mode}' is not one of auto, native, managed.");
         }
