@@ -12,7 +12,8 @@ namespace EmbedRec.Benchmarks;
 /// loads, so each column runs in its own child process (this program with <c>--column</c>) with its own
 /// <c>OPENBLAS_CORETYPE</c>: the managed GEMM, OpenBLAS as this environment loads it, OpenBLAS's own CPU detection,
 /// SkylakeX, and <c>auto</c> with the environment as it is and with <c>OPENBLAS_CORETYPE</c> unset (EmbedRec chooses).
-/// A last row runs all shapes in turn, which is where mixing two backends' thread pools would show.
+/// A last row runs all shapes in turn, which is where mixing two backends' thread pools would show. The columns run in
+/// <c>--passes</c> rounds (default 3) and each cell is the median over them.
 /// </summary>
 public static class BlasChoiceRunner
 {
@@ -31,22 +32,35 @@ public static class BlasChoiceRunner
         columns.Add(new("auto", string.IsNullOrEmpty(env) ? "auto" : $"auto, {OpenBlasCoreType.Variable}={env}", null, false));
         if (!string.IsNullOrEmpty(env)) columns.Add(new("auto", $"auto, {OpenBlasCoreType.Variable} unset", null, true));
 
-        var results = new List<JsonElement>();
-        foreach (var c in columns)
+        // Passes over all columns, each cell the median over passes, so load from other processes that comes and goes
+        // during the run falls on every column alike rather than on whichever ran at that moment.
+        int pi = Array.IndexOf(args, "--passes");
+        int passes = pi >= 0 && pi + 1 < args.Length ? int.Parse(args[pi + 1], CultureInfo.InvariantCulture) : 3;
+        var runs = columns.Select(_ => new List<JsonElement>()).ToList();
+        for (int pass = 0; pass < passes; pass++)
+            for (int i = 0; i < columns.Count; i++)
+            {
+                var c = columns[i];
+                var psi = Self("quick", "blas-choice", "--column", c.Name, "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
+                if (c.UnsetCoreType) psi.Environment.Remove(OpenBlasCoreType.Variable);
+                if (c.CoreType is not null) psi.Environment[OpenBlasCoreType.Variable] = c.CoreType;
+                using var p = Process.Start(psi)!;
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"column '{c.Label}' failed ({p.ExitCode}): {stderr.Result}");
+                runs[i].Add(JsonDocument.Parse(stdout.Result).RootElement.Clone());
+            }
+        var medians = runs.Select(r => r[0].GetProperty("shapes").EnumerateArray().Select((_, s) =>
         {
-            var psi = Self("quick", "blas-choice", "--column", c.Name, "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
-            if (c.UnsetCoreType) psi.Environment.Remove(OpenBlasCoreType.Variable);
-            if (c.CoreType is not null) psi.Environment[OpenBlasCoreType.Variable] = c.CoreType;
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"column '{c.Label}' failed ({p.ExitCode}): {stderr.Result}");
-            var json = JsonDocument.Parse(stdout.Result).RootElement.Clone();
-            results.Add(json);
-        }
-        PrintTable(columns, results);
-        return new { columns = columns.Select((c, i) => new { label = c.Label, result = results[i] }) };
+            var g = r.Select(x => x.GetProperty("shapes")[s].GetProperty("gflops").GetDouble()).Order().ToList();
+            return g[g.Count / 2];
+        }).ToList()).ToList();
+        PrintTable(columns, runs, medians, passes);
+        return new
+        {
+            columns = columns.Select((c, i) => new { label = c.Label, median_gflops = medians[i], passes = runs[i] }),
+        };
     }
 
     private static ProcessStartInfo Self(params string[] args)
@@ -58,26 +72,27 @@ public static class BlasChoiceRunner
         return psi;
     }
 
-    private static void PrintTable(List<Column> columns, List<JsonElement> results)
+    private static void PrintTable(List<Column> columns, List<List<JsonElement>> runs, List<List<double>> medians, int passes)
     {
-        var shapes = results[0].GetProperty("shapes").EnumerateArray().Select(s => s.GetProperty("shape").GetString()!).ToList();
-        Console.WriteLine($"GFLOP/s, median of repeated calls; {DateTime.Now:yyyy-MM-dd HH:mm}; load average before: {LoadAverage()}");
+        var first = runs.Select(r => r[^1]).ToList();
+        var shapes = first[0].GetProperty("shapes").EnumerateArray().Select(s => s.GetProperty("shape").GetString()!).ToList();
+        Console.WriteLine($"GFLOP/s, median over {passes} passes of each column's median call; {DateTime.Now:yyyy-MM-dd HH:mm}; load average now: {LoadAverage()}");
         Console.WriteLine(string.Join(" | ", new[] { "shape" }.Concat(columns.Select(c => c.Label))));
         for (int i = 0; i < shapes.Count; i++)
         {
-            var cells = results.Select(r =>
+            var cells = columns.Select((_, c) =>
             {
-                var s = r.GetProperty("shapes")[i];
-                var g = s.GetProperty("gflops").GetDouble().ToString("F0", CultureInfo.InvariantCulture);
+                var s = first[c].GetProperty("shapes")[i];
+                var g = medians[c][i].ToString("F0", CultureInfo.InvariantCulture);
                 return s.TryGetProperty("backend", out var b) && b.ValueKind == JsonValueKind.String ? $"{g} ({b.GetString()})" : g;
             });
             Console.WriteLine(string.Join(" | ", new[] { shapes[i] }.Concat(cells)));
         }
         for (int i = 0; i < columns.Count; i++)
         {
-            var r = results[i];
+            var r = runs[i][0];
             Console.WriteLine($"{columns[i].Label}: {r.GetProperty("description").GetString()}"
-                + (r.TryGetProperty("cache", out var c) && c.ValueKind == JsonValueKind.String ? $"; calibration {c.GetString()}" : ""));
+                + (r.TryGetProperty("cache", out var c) && c.ValueKind == JsonValueKind.String ? $"; calibration (first pass) {c.GetString()}" : ""));
         }
     }
 
