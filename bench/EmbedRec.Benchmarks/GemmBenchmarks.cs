@@ -4,16 +4,20 @@ using EmbedRec.Tensors.Kernels;
 
 namespace EmbedRec.Benchmarks;
 
-/// <summary>GEMM at the shapes the models use: scoring a batch against all items, a batch through a 64×64 layer, and a large square product.</summary>
+/// <summary>
+/// GEMM at the shapes the models use (<see cref="QuickRunner.GemmShapes"/>: scoring a batch against all items, a batch
+/// through a 64×64 layer and its weight gradient, a small product, square products) on each backend, <c>auto</c>
+/// included (it follows the cached calibration, or calibrates in the benchmark's setup).
+/// </summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
     private float[] _a = [], _b = [], _c = [];
 
-    [Params("256x64x3706", "25600x64x64", "2048x2048x2048")]
+    [Params("256x64x3706", "25600x64x64", "64x25600x64", "100x50x200", "1024x1024x1024", "2048x2048x2048")]
     public string Shape { get; set; } = "";
 
-    [Params("native", "managed")]
+    [Params("native", "managed", "auto")]
     public string Backend { get; set; } = "";
 
     private int _m, _k, _n;
@@ -27,7 +31,12 @@ public class GemmBenchmarks
         var rng = new Rng(1);
         _a = new float[_m * _k]; _b = new float[_k * _n]; _c = new float[_m * _n];
         rng.FillNormal(_a); rng.FillNormal(_b);
-        _blas = Backend == "native" ? (IBlas?)Blas.TryNative() ?? throw new InvalidOperationException("OpenBLAS is not installed") : Blas.Managed;
+        _blas = Backend switch
+        {
+            "native" => (IBlas?)Blas.TryNative() ?? throw new InvalidOperationException("OpenBLAS is not installed"),
+            "auto" => Blas.Current,
+            _ => Blas.Managed,
+        };
     }
 
     [Benchmark]

@@ -10,11 +10,16 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|overhead|alloc|all|eval|train|sevo|directspec|leporid [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
+/// median. Usage: <c>quick gemm|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
 /// </summary>
 public static class QuickRunner
 {
-    public static readonly (int M, int K, int N)[] GemmShapes = [(256, 64, 3706), (25600, 64, 64), (2048, 2048, 2048)];
+    /// <summary>
+    /// Scoring 256 users against 3,706 items, a batch of 25,600 through a 64×64 layer and that layer's weight gradient,
+    /// a small product, and two square ones.
+    /// </summary>
+    public static readonly (int M, int K, int N)[] GemmShapes =
+        [(256, 64, 3706), (25600, 64, 64), (64, 25600, 64), (100, 50, 200), (1024, 1024, 1024), (2048, 2048, 2048)];
 
     public static int Run(string[] args)
     {
@@ -23,6 +28,13 @@ public static class QuickRunner
         double seconds = 1.0;
         int si = Array.IndexOf(args, "--seconds");
         if (si >= 0 && si + 1 < args.Length) seconds = double.Parse(args[si + 1], System.Globalization.CultureInfo.InvariantCulture);
+        if (what == "blas-choice")
+        {
+            // Before anything touches Blas.Current: each column chooses its own backend in its own process.
+            var r = BlasChoiceRunner.Run(args, seconds);
+            if (json || args.Contains("--column")) Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
         var results = new Dictionary<string, object>();
         var info = EngineInfo.Current();
         results["engine"] = new { blas = info.BlasDescription, managed = info.ManagedKernel, threads = info.Threads, coretype = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "" };
@@ -86,7 +98,14 @@ public static class QuickRunner
             : 2.0 * d.M * d.N * d.K / Time(() => native.Sgemm(false, false, d.M, d.N, d.K, 1f, d.A, d.K, d.B, d.N, 0f, d.C, d.N), seconds) / 1e9).ToList();
         var man = data.Select(d =>
             2.0 * d.M * d.N * d.K / Time(() => Blas.Managed.Sgemm(false, false, d.M, d.N, d.K, 1f, d.A, d.K, d.B, d.N, 0f, d.C, d.N), seconds) / 1e9).ToList();
-        return data.Select((d, i) => (object)new { shape = $"[{d.M}x{d.K}]x[{d.K}x{d.N}]", native_gflops = nat[i], managed_gflops = man[i] }).ToList();
+        var auto = Blas.Current;
+        var aut = data.Select(d =>
+            2.0 * d.M * d.N * d.K / Time(() => auto.Sgemm(false, false, d.M, d.N, d.K, 1f, d.A, d.K, d.B, d.N, 0f, d.C, d.N), seconds) / 1e9).ToList();
+        return data.Select((d, i) => (object)new
+        {
+            shape = $"[{d.M}x{d.K}]x[{d.K}x{d.N}]", native_gflops = nat[i], managed_gflops = man[i], auto_gflops = aut[i],
+            auto_backend = auto is AutoBlas a ? a.BackendFor(d.M, d.N, d.K).Name : auto.Name,
+        }).ToList();
     }
 
     /// <summary>Nanoseconds per call of a 64-float add with autograd recording (forward only, and forward + backward).</summary>

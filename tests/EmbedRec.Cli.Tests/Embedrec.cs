@@ -13,6 +13,8 @@ internal static class Embedrec
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EmbedRec.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (dataRoot is not null) psi.Environment["EMBEDREC_DATA"] = dataRoot;
+        // EMBEDREC_BLAS=auto would time the backends (and cache the result) inside dotnet test.
+        if (Environment.GetEnvironmentVariable("EMBEDREC_BLAS") is not ("managed" or "native")) psi.Environment["EMBEDREC_BLAS"] = "managed";
         return psi;
     }
 
