@@ -59,9 +59,12 @@ public static partial class Ops
             var ghs = gh.AsSpan(0, a * g3);
             if (bHh is not null) for (int k = 0; k < a; k++) bHh.Span.CopyTo(ghs.Slice(k * g3, g3));
             Blas.Current.Sgemm(false, true, a, g3, h, 1f, hp, h, wHh.Span, h, bHh is null ? 0f : 1f, ghs, g3);
-            for (int k = 0; k < a; k++)
-                GruCell(h, gi.AsSpan((off + k) * g3, g3), ghs.Slice(k * g3, g3), hp.Slice(k * h, h),
-                    gates.AsSpan((off + k) * 4 * h, 4 * h), state.AsSpan(k * h, h));
+            ForRowBlocks(a, h, (k0, k1) =>
+            {
+                for (int k = k0; k < k1; k++)
+                    GruCell(h, gi.AsSpan((off + k) * g3, g3), gh.AsSpan(k * g3, g3), hPrev.AsSpan((off + k) * h, h),
+                        gates.AsSpan((off + k) * 4 * h, 4 * h), state.AsSpan(k * h, h));
+            });
         }
         pool.Return(gh);
         pool.Return(gi);
@@ -86,9 +89,12 @@ public static partial class Ops
             for (int s = p.Steps - 1; s >= 0; s--)
             {
                 int a = p.BatchSizes[s], off = p.Offsets[s];
-                for (int k = 0; k < a; k++)
-                    GruCellBackward(h, gates.AsSpan((off + k) * 4 * h, 4 * h), hPrev.AsSpan((off + k) * h, h), dh.AsSpan(k * h, h),
-                        dGi.AsSpan((off + k) * g3, g3), dGh.AsSpan((off + k) * g3, g3));
+                ForRowBlocks(a, h, (k0, k1) =>
+                {
+                    for (int k = k0; k < k1; k++)
+                        GruCellBackward(h, gates.AsSpan((off + k) * 4 * h, 4 * h), hPrev.AsSpan((off + k) * h, h), dh.AsSpan(k * h, h),
+                            dGi.AsSpan((off + k) * g3, g3), dGh.AsSpan((off + k) * g3, g3));
+                });
                 if (s > 0) Blas.Current.Sgemm(false, false, a, h, g3, 1f, dGh.AsSpan(off * g3, a * g3), g3, wHh.Span, h, 1f, dh.AsSpan(0, a * h), h);
             }
             pool.Return(dh);
@@ -154,6 +160,16 @@ public static partial class Ops
             dgh[j] = dr; dgh[h + j] = dz; dgh[2 * h + j] = dn * r;
             dh[j] = d * z;
         }
+    }
+
+    /// <summary>Runs body(first, end) over [0, rows) in one block per thread when a step has enough work, else in one.</summary>
+    private static void ForRowBlocks(int rows, int h, Action<int, int> body)
+    {
+        int blocks = Math.Min(Blas.ThreadCount, (int)Math.Min(rows, (long)rows * h / 8192));
+        if (blocks <= 1) { body(0, rows); return; }
+        int per = (rows + blocks - 1) / blocks;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = blocks },
+            i => body(i * per, Math.Min(rows, (i + 1) * per)));
     }
 
     private static void ColumnSums(ReadOnlySpan<float> a, int rows, int cols, Span<float> dst)
