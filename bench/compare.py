@@ -5,7 +5,7 @@
     python3 bench/compare.py eval [--block N]
     python3 bench/compare.py train [DATASET:MODEL ...] [--max-batches N]
     python3 bench/compare.py directspec [--max-batches N]
-    python3 bench/compare.py seq MODEL [--epochs N] [--threads T] [--sevo] [--eval]
+    python3 bench/compare.py seq MODEL [--epochs N] [--threads T] [--sevo] [--eval] [--peer-max-batches N]
 
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
@@ -140,7 +140,7 @@ def run_lines(cmd, env, what):
 def compare_seq(args):
     """One model, EmbedRec then the PyTorch peer under both OpenBLAS core types, back to back."""
     if not args or args[0] not in ("sasrec", "gru4rec", "bert4rec"):
-        sys.exit("usage: compare.py seq sasrec|gru4rec|bert4rec [--epochs N] [--threads T] [--sevo] [--eval]")
+        sys.exit("usage: compare.py seq sasrec|gru4rec|bert4rec [--epochs N] [--threads T] [--sevo] [--eval] [--peer-max-batches N]")
     model = args[0]
     epochs = args[args.index("--epochs") + 1] if "--epochs" in args else "2"
     threads = args[args.index("--threads") + 1] if "--threads" in args else "2"
@@ -169,7 +169,10 @@ def compare_seq(args):
     peers = {}
     for ct in ("", "SkylakeX"):
         penv = dict(env, OPENBLAS_CORETYPE=ct) if ct else env
-        peers[ct or "default"] = run_lines([PY, "bench/peers/seq_peer.py"] + common, penv, f"seq_peer.py ({ct or 'default core type'})")
+        # --peer-max-batches N: the peer times its first N batches of each epoch and scales to the whole epoch (for
+        # BERT4Rec, whose padded PyTorch epoch takes many minutes here); EmbedRec always runs whole epochs.
+        extra = ["--max-batches", args[args.index("--peer-max-batches") + 1]] if "--peer-max-batches" in args else []
+        peers[ct or "default"] = run_lines([PY, "bench/peers/seq_peer.py"] + common + extra, penv, f"seq_peer.py ({ct or 'default core type'})")
 
     def epochs_of(lines):
         return [l for l in lines if "epoch" in l]
