@@ -14,7 +14,7 @@ public static unsafe class SpdInverse
     private const int Block = 256;
 
     /// <summary>Which implementation <see cref="Invert"/> uses.</summary>
-    public static string Backend => Lapack.Value is not null && Blas.Current is NativeOpenBlas ? "LAPACK spotrf/spotri (OpenBLAS)" : "managed blocked Gauss-Jordan";
+    public static string Backend => Lapack.Value is not null && Blas.Current is NativeOpenBlas or AutoBlas ? "LAPACK spotrf/spotri (OpenBLAS)" : "managed blocked Gauss-Jordan";
 
     /// <summary>Replaces <paramref name="a"/> by its inverse.</summary>
     /// <exception cref="ArgumentException">The matrix is not positive definite (a pivot is not positive).</exception>
@@ -22,7 +22,7 @@ public static unsafe class SpdInverse
     {
         if (n < 0 || a.Length != (long)n * n) throw new ArgumentException($"SpdInverse: {a.Length} values do not form a {n} × {n} matrix.");
         if (n == 0) return;
-        if (!forceManaged && Blas.Current is NativeOpenBlas && Lapack.Value is { } lapack)
+        if (!forceManaged && Blas.Current is NativeOpenBlas or AutoBlas && Lapack.Value is { } lapack)
         {
             lapack.Invert(a, n);
             return;
