@@ -23,8 +23,8 @@ public sealed class SequencePacking
             Offsets[s + 1] = checked(Offsets[s] + lengths[s]);
             MaxLength = Math.Max(MaxLength, lengths[s]);
         }
-        Lengths = lengths;
-        PadCounts = padCounts ?? new int[lengths.Length];
+        Lengths = [.. lengths];
+        PadCounts = padCounts is null ? new int[lengths.Length] : [.. padCounts];
     }
 
     /// <summary>Number of sequences.</summary>

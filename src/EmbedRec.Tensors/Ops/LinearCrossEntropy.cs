@@ -151,8 +151,9 @@ public static partial class Ops
                 var hRows = hidden.Span.Slice(r0 * d, rows * d);
                 if (gh is not null) blas.Sgemm(false, false, rows, d, c, 1f, p, c, weight.Span, d, 1f, gh.AsSpan(r0 * d, rows * d), d);
                 if (accW[w] is { } aw) blas.Sgemm(true, false, c, d, rows, 1f, p, c, hRows, d, 1f, aw, d);
+                // Gradient buffers of intermediates (a sliced bias) are size-classed, longer than c: use exactly c.
                 if (accB[w] is { } ab)
-                    for (int i = 0; i < rows; i++) TensorPrimitives.Add(ab, p.Slice(i * c, c), ab);
+                    for (int i = 0; i < rows; i++) TensorPrimitives.Add(ab.AsSpan(0, c), p.Slice(i * c, c), ab.AsSpan(0, c));
             });
             for (int w = 1; w < workers; w++)
             {

@@ -85,6 +85,9 @@ public static partial class Ops
         static float[]? GradArray(Tensor t) => t.RequiresGrad && !Backprop.GradSpan(t).IsEmpty ? t.Grad!.Data : null;
     }
 
+    /// <summary>Threads <see cref="PackedAttention"/> uses instead of <c>EMBEDREC_THREADS</c> (tests compare thread counts), or null.</summary>
+    internal static int? PackedAttentionThreads { get => AttentionPlan.ThreadsOverride; set => AttentionPlan.ThreadsOverride = value; }
+
     /// <summary>The fixed quantities of one attention call and its per-sequence forward and backward kernels.</summary>
     private sealed class AttentionPlan
     {
@@ -95,6 +98,8 @@ public static partial class Ops
         private readonly ulong _seed;
         private readonly double[][]? _binomialCdf; // [P][c]: P(kept ≤ c) for Binomial(P, 1 − p)
 
+        public static int? ThreadsOverride { get; set; }
+
         public AttentionPlan(SequencePacking packing, int heads, int e, bool causal, bool pad, float dropout, ulong seed)
         {
             _p = packing; _heads = heads; _e = e; _dh = e / heads; _causal = causal; _pad = pad;
@@ -104,9 +109,10 @@ public static partial class Ops
 
         public void ForEachSequence(Action<int> body)
         {
+            int threads = ThreadsOverride ?? Blas.ThreadCount;
             long work = (long)_p.Tokens * _e + _p.SquaredLengths * _e;
-            if (work < 1 << 15 || Blas.ThreadCount == 1 || _p.Count == 1) { for (int s = 0; s < _p.Count; s++) body(s); return; }
-            Parallel.For(0, _p.Count, new ParallelOptions { MaxDegreeOfParallelism = Blas.ThreadCount }, body);
+            if ((work < 1 << 15 && ThreadsOverride is null) || threads == 1 || _p.Count == 1) { for (int s = 0; s < _p.Count; s++) body(s); return; }
+            Parallel.For(0, _p.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
         }
 
         private Rng SequenceRng(int s) => new(_seed ^ (0x9E3779B97F4A7C15UL * (ulong)(s + 1)));

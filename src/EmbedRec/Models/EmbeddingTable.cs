@@ -32,6 +32,12 @@ public sealed record EmbeddingTable(string Name, Tensor Weight, int FirstUserRow
     /// <summary>The kind, from which ranges are present.</summary>
     public TableKind Kind => UserRows > 0 && ItemRows > 0 ? TableKind.Joint : UserRows > 0 ? TableKind.User : TableKind.Item;
 
+    /// <summary>
+    /// True for an output layer's weight that is listed for SEvo to smooth (BERT4Rec's item scorer) but is not an
+    /// embedding an initializer should fill.
+    /// </summary>
+    public bool OutputLayer { get; init; }
+
     /// <summary>Embedding size.</summary>
     public int Dim => Weight.Dim(1);
 

@@ -28,26 +28,13 @@ public sealed record LastItemOptions
             ("bpr", LastItemLoss.Bpr), ("ce", LastItemLoss.Ce));
 }
 
-/// <summary>A batch of training prefixes: the packed inputs, the item that follows each, and a negative per prefix (BPR).</summary>
-public sealed class PrefixBatch
-{
-    /// <summary>The packed prefixes.</summary>
-    public SequenceInput Input { get; set; } = null!;
-
-    /// <summary>The next item of each prefix.</summary>
-    public int[] Targets { get; set; } = [];
-
-    /// <summary>One negative per prefix (empty for CE).</summary>
-    public int[] Negatives { get; set; } = [];
-}
-
 /// <summary>
 /// Next-item prediction from every training prefix (GRU4Rec; SPEC §3.4): each user's training sequence s gives the samples
 /// (s[0..k−1) → s[k−1]) for k = 2 .. |s|, each prefix truncated to its last max_len items; samples are shuffled across users
 /// every epoch and the model scores the state after each prefix's last item. BPR: mean −log σ(s⁺ − s⁻) with one negative
 /// uniform over the items the user never interacted with in training; CE: softmax over all items.
 /// </summary>
-public sealed class LastItemObjective : BatchObjective<PrefixBatch>
+public sealed class LastItemObjective : BatchObjective<TargetBatch>
 {
     private readonly ISequenceModel _model;
     private readonly UserSequences _sequences;
@@ -85,7 +72,7 @@ public sealed class LastItemObjective : BatchObjective<PrefixBatch>
     public override int StepsPerEpoch => (_samples.Length + _batchSize - 1) / _batchSize;
 
     /// <inheritdoc />
-    protected override IEnumerable<PrefixBatch> Batches(Rng rng)
+    protected override IEnumerable<TargetBatch> Batches(Rng rng)
     {
         var order = ((int User, int Length)[])_samples.Clone();
         rng.Shuffle(order.AsSpan());
@@ -104,23 +91,18 @@ public sealed class LastItemObjective : BatchObjective<PrefixBatch>
                 targets[k] = seq[len - 1];
                 if (negatives.Length > 0) negatives[k] = _sampler.Sample(u, rng);
             }
-            yield return new PrefixBatch { Input = builder.Build(), Targets = targets, Negatives = negatives };
+            yield return new TargetBatch { Input = builder.Build(), Targets = targets, Negatives = negatives };
         }
     }
 
     /// <inheritdoc />
-    protected override PrefixBatch NewBatch() => new();
+    protected override TargetBatch NewBatch() => new();
 
     /// <inheritdoc />
-    protected override void Copy(PrefixBatch from, PrefixBatch into)
-    {
-        into.Input = from.Input;
-        into.Targets = from.Targets;
-        into.Negatives = from.Negatives;
-    }
+    protected override void Copy(TargetBatch from, TargetBatch into) => TargetBatch.Copy(from, into);
 
     /// <inheritdoc />
-    public override Tensor Loss(PrefixBatch batch)
+    public override Tensor Loss(TargetBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var h = _model.Encode(batch.Input, lastOnly: true); // [B, d]
@@ -129,16 +111,9 @@ public sealed class LastItemObjective : BatchObjective<PrefixBatch>
         if (Options.Loss == LastItemLoss.Ce)
             return Ops.LinearCrossEntropy(h, Ops.Slice(weight, 0, offset, _model.ItemCount),
                 bias is null ? null : Ops.Slice(bias, 0, offset, _model.ItemCount), batch.Targets);
-        var pos = Ops.RowDot(h, Ops.Gather(weight, Tokens(batch.Targets, offset)));
-        var neg = Ops.RowDot(h, Ops.Gather(weight, Tokens(batch.Negatives, offset)));
+        var pos = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Targets, offset)));
+        var neg = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Negatives, offset)));
         return Ops.BprLoss(pos, neg);
-    }
-
-    internal static int[] Tokens(int[] items, int offset)
-    {
-        var t = new int[items.Length];
-        for (int i = 0; i < t.Length; i++) t[i] = items[i] + offset;
-        return t;
     }
 
     /// <summary><c>objective: last_item</c>.</summary>

@@ -33,29 +33,12 @@ public sealed record NextItemOptions
 }
 
 /// <summary>
-/// One batch of next-item training: each user's training sequence without its last item (the input, at most max_len of
-/// the most recent), the item that follows each input position (the target) and, for BCE, one negative per position drawn
-/// uniformly from the items the user never interacted with in training.
-/// </summary>
-public sealed class NextItemBatch
-{
-    /// <summary>The packed inputs.</summary>
-    public SequenceInput Input { get; set; } = null!;
-
-    /// <summary>Target item id per packed token.</summary>
-    public int[] Targets { get; set; } = [];
-
-    /// <summary>Negative item id per packed token (empty for CE).</summary>
-    public int[] Negatives { get; set; } = [];
-}
-
-/// <summary>
 /// Next-item prediction at every position of each user's training sequence (SASRec; SPEC §3.4): the sequence shifted by
 /// one, the most recent max_len positions, the loss averaged over real (non-padding) positions. With BCE the loss is
 /// mean softplus(−s⁺) + mean softplus(s⁻) as the SEvo code's two BCE terms; with CE it is the mean full-softmax
 /// cross-entropy over all items (<see cref="Ops.LinearCrossEntropy"/>, chunked). Users are shuffled each epoch.
 /// </summary>
-public sealed class NextItemObjective : BatchObjective<NextItemBatch>
+public sealed class NextItemObjective : BatchObjective<TargetBatch>
 {
     private readonly ISequenceModel _model;
     private readonly UserSequences _sequences;
@@ -87,7 +70,7 @@ public sealed class NextItemObjective : BatchObjective<NextItemBatch>
     public override int StepsPerEpoch => (_users.Length + _batchSize - 1) / _batchSize;
 
     /// <inheritdoc />
-    protected override IEnumerable<NextItemBatch> Batches(Rng rng)
+    protected override IEnumerable<TargetBatch> Batches(Rng rng)
     {
         var order = (int[])_users.Clone();
         rng.Shuffle(order.AsSpan());
@@ -109,23 +92,18 @@ public sealed class NextItemObjective : BatchObjective<NextItemBatch>
                     if (Options.Loss == NextItemLoss.Bce) negatives.Add(_sampler.Sample(u, rng));
                 }
             }
-            yield return new NextItemBatch { Input = builder.Build(), Targets = targets.ToArray(), Negatives = negatives.ToArray() };
+            yield return new TargetBatch { Input = builder.Build(), Targets = targets.ToArray(), Negatives = negatives.ToArray() };
         }
     }
 
     /// <inheritdoc />
-    protected override NextItemBatch NewBatch() => new();
+    protected override TargetBatch NewBatch() => new();
 
     /// <inheritdoc />
-    protected override void Copy(NextItemBatch from, NextItemBatch into)
-    {
-        into.Input = from.Input;
-        into.Targets = from.Targets;
-        into.Negatives = from.Negatives;
-    }
+    protected override void Copy(TargetBatch from, TargetBatch into) => TargetBatch.Copy(from, into);
 
     /// <inheritdoc />
-    public override Tensor Loss(NextItemBatch batch)
+    public override Tensor Loss(TargetBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var h = _model.Encode(batch.Input, lastOnly: false); // [tokens, d]
@@ -137,21 +115,14 @@ public sealed class NextItemObjective : BatchObjective<NextItemBatch>
             var itemBias = bias is null ? null : Ops.Slice(bias, 0, offset, _model.ItemCount);
             return Ops.LinearCrossEntropy(h, items, itemBias, batch.Targets, Options.ChunkRows);
         }
-        var pos = Ops.RowDot(h, Ops.Gather(weight, Shift(batch.Targets, offset)));
-        var neg = Ops.RowDot(h, Ops.Gather(weight, Shift(batch.Negatives, offset)));
+        var pos = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Targets, offset)));
+        var neg = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Negatives, offset)));
         if (bias is not null)
         {
-            pos = Ops.Add(pos, Ops.Reshape(Ops.Gather(Ops.Reshape(bias, bias.Size, 1), Shift(batch.Targets, offset)), pos.Size));
-            neg = Ops.Add(neg, Ops.Reshape(Ops.Gather(Ops.Reshape(bias, bias.Size, 1), Shift(batch.Negatives, offset)), neg.Size));
+            pos = Ops.Add(pos, Ops.Reshape(Ops.Gather(Ops.Reshape(bias, bias.Size, 1), TargetBatch.Tokens(batch.Targets, offset)), pos.Size));
+            neg = Ops.Add(neg, Ops.Reshape(Ops.Gather(Ops.Reshape(bias, bias.Size, 1), TargetBatch.Tokens(batch.Negatives, offset)), neg.Size));
         }
         return Ops.Add(Ops.Mean(Ops.Softplus(Ops.Neg(pos))), Ops.Mean(Ops.Softplus(neg)));
-    }
-
-    private static int[] Shift(int[] items, int offset)
-    {
-        var t = new int[items.Length];
-        for (int i = 0; i < t.Length; i++) t[i] = items[i] + offset;
-        return t;
     }
 
     /// <summary><c>objective: next_item</c>.</summary>

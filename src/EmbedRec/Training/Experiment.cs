@@ -70,7 +70,7 @@ public static class Experiment
             {
                 var initializer = i.Registration.Create(i.Options);
                 init = initializer.Description;
-                initializer.Initialize(tables.Tables, new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory() });
+                initializer.Initialize(tables.Tables.Where(t => !t.OutputLayer).ToList(), new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory() });
             }
             else init = i.Registration.Name;
         }

@@ -48,6 +48,28 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void SlicedWeightAndBiasGetExactGradients()
+    {
+        // The next-item objectives pass the item rows of a larger output layer: slices, whose gradient buffers are
+        // size-classed (longer than the slice) — the bias accumulation must use exactly C of them.
+        var rng = new Rng(21);
+        int m = 40, c = 300, d = 8;
+        var h1 = GradCheck.Param(rng, m, d);
+        var w1 = GradCheck.Param(rng, c + 2, d);
+        var b1 = GradCheck.Param(rng, c + 2);
+        var labels = Labels(rng, m, c);
+        var h2 = Copy(h1); var w2 = Copy(w1); var b2 = Copy(b1);
+        var fused = Ops.LinearCrossEntropy(h1, Ops.Slice(w1, 0, 2, c), Ops.Slice(b1, 0, 2, c), labels, 16);
+        var composed = Ops.CrossEntropy(Ops.Linear(h2, Ops.Slice(w2, 0, 2, c), Ops.Slice(b2, 0, 2, c)), labels);
+        Assert.Equal(composed.Item(), fused.Item(), composed.Item() * 1e-5f);
+        fused.Backward();
+        composed.Backward();
+        GradCheck.Close(w2.Grad!.Span, w1.Grad!.Span, 1e-7f, 1e-5f, "dWeight");
+        GradCheck.Close(b2.Grad!.Span, b1.Grad!.Span, 1e-7f, 1e-5f, "dBias");
+        Assert.Equal(0f, b1.Grad!.Span[0]);
+    }
+
+    [Fact]
     public void MatchesPyTorch()
     {
         var c = Golden.Case("linear_cross_entropy");

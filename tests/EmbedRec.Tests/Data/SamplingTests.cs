@@ -77,23 +77,6 @@ public class SamplingTests
     }
 
     [Fact]
-    public void SequencesAreLeftPaddedAndShifted()
-    {
-        var b = new LogBuilder();
-        foreach (var i in new[] { "1", "2", "3", "4" }) b.Add("u", i);
-        b.Add("v", "2");
-        var log = b.Build();
-        var batcher = new SequenceBatcher(log, 8, maxLength: 5);
-        Assert.Equal(1, batcher.SequenceCount); // v has a single item
-        var batch = batcher.Epoch(new Rng(1)).Single();
-        // items 1..4 have dense ids 0..3, shifted by 1 → 1..4; inputs drop the last, targets drop the first
-        Assert.Equal(new[] { 0, 0, 1, 2, 3 }, batch.Inputs[..5]);
-        Assert.Equal(new[] { 0, 0, 2, 3, 4 }, batch.Targets[..5]);
-        var truncated = new SequenceBatcher(log, 8, maxLength: 2).Epoch(new Rng(1)).Single();
-        Assert.Equal(new[] { 2, 3 }, truncated.Inputs[..2]);
-    }
-
-    [Fact]
     public void SyntheticDataIsSeededAndStructured()
     {
         var a = SyntheticData.Generate(new SyntheticOptions { Seed = 5 });

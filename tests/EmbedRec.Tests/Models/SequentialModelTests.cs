@@ -190,7 +190,7 @@ public sealed class SequentialModelTests
         Assert.Equal(objective.StepsPerEpoch, batches);
         // The batch content, checked directly.
         var batch = typeof(NextItemObjective).GetMethod("Batches", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .Invoke(objective, [new Rng(4)]) is IEnumerable<NextItemBatch> e ? e.First() : throw new InvalidOperationException();
+            .Invoke(objective, [new Rng(4)]) is IEnumerable<TargetBatch> e ? e.First() : throw new InvalidOperationException();
         Assert.Equal(batch.Input.Packing.Tokens, batch.Targets.Length);
         Assert.Equal(batch.Targets.Length, batch.Negatives.Length);
         var users = Enumerable.Range(0, split.UserCount).Where(u => seqs.Degree(u) >= 2).ToHashSet();
@@ -256,6 +256,21 @@ public sealed class SequentialModelTests
             Assert.Equal(split.ItemCount + 2, g.Graph.RowCount);
             Assert.Equal(0, g.Graph.RowPtr[2]); // rows 0 (padding) and 1 (mask) have no edges
         }
+    }
+
+    [Fact]
+    public void Bert4RecLayersStartFromOneInProjectionAndInitializersLeaveTheOutputLayer()
+    {
+        var split = Split.Value;
+        var cfg = new RunConfig().With("model", "bert4rec").With("dataset", "synthetic").With("model.embedding_size", "8").With("model.heads", "2")
+            .With("init", "normal").With("init.std", "0.5");
+        var model = (Bert4Rec)Experiment.Build(RunSpec.Resolve(cfg), split).Model;
+        var p = Params(model);
+        Assert.Equal(p["layer0.in_proj_weight"].ToArray(), p["layer1.in_proj_weight"].ToArray());
+        Assert.False(p["layer0.in_proj_weight"].Equals(p["layer1.in_proj_weight"])); // separate parameters
+        // The normal initializer filled the item embedding (σ 0.5) but not the output layer (Xavier-normal clamped to ±0.02).
+        Assert.Contains(p["item.weight"].ToArray().Skip(2 * 8), v => Math.Abs(v) > 0.1f);
+        Assert.All(p["fc.weight"].ToArray(), v => Assert.InRange(v, -0.02f, 0.02f));
     }
 
     [Theory]

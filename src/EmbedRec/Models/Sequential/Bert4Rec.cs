@@ -1,4 +1,3 @@
-using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Nn;
 
@@ -10,11 +9,11 @@ namespace EmbedRec.Models.Sequential;
 /// 1 (mask) and item + 2; embedding + learned positions → LayerNorm → dropout; post-LN encoder layers (bidirectional
 /// attention with padding keys masked, GELU feed-forward of 4d, dropout); an output layer over every token (items, padding
 /// and mask). Initialization as the code's: Xavier-normal clamped to ±0.02 for embeddings and linear layers (zero biases),
-/// Xavier-uniform attention in-projection. Padding is masked out of attention, so the packed model (no padding rows at all)
+/// one Xavier-uniform attention in-projection shared as the starting point of every layer (PyTorch's encoder copies its layer). Padding is masked out of attention, so the packed model (no padding rows at all)
 /// computes exactly what the padded one does. At scoring the last max_len − 1 history items are followed by the mask token
 /// and its output row scores the items.
 /// </summary>
-public sealed class Bert4Rec : ISequenceModel
+public sealed class Bert4Rec : SequenceModel
 {
     /// <summary>The mask token.</summary>
     public const int MaskToken = 1;
@@ -26,66 +25,53 @@ public sealed class Bert4Rec : ISequenceModel
         contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.heads"] = "2", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["objective.mask_prob"] = "0.2", ["learning_rate"] = "0.005", ["train_batch_size"] = "16" }, Epochs: 20, LossRatio: 0.98f));
 
     private readonly Net _net;
-    private readonly SequenceScorer _scorer;
 
     /// <summary>Creates the model with its own initialization.</summary>
     public Bert4Rec(int users, int items, Bert4RecOptions options, Rng rng, float[] popularity)
+        : base("bert4rec", users, items, popularity)
     {
         ArgumentNullException.ThrowIfNull(rng);
         Options = options ?? new Bert4RecOptions();
-        if (users < 1 || items < 1) throw new ArgumentException($"BERT4Rec needs users and items, got {users} × {items}.");
         if (Options.Dim % Options.Heads != 0)
             throw new ArgumentException($"bert4rec: heads = {Options.Heads} must divide embedding_size = {Options.Dim}.");
         if (Options.MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(options), Options.MaxLength, "bert4rec: max_len must be ≥ 2 (history and the mask token).");
-        UserCount = users;
-        ItemCount = items;
         _net = new Net(items + 2, Options, rng);
-        _scorer = new SequenceScorer(this, popularity);
     }
 
     /// <summary>The options.</summary>
     public Bert4RecOptions Options { get; }
 
     /// <inheritdoc />
-    public string Name => "bert4rec";
+    public override int MaxLength => Options.MaxLength;
 
     /// <inheritdoc />
-    public int UserCount { get; }
+    public override int TokenOffset => 2;
 
     /// <inheritdoc />
-    public int ItemCount { get; }
+    public override int Dim => Options.Dim;
 
     /// <inheritdoc />
-    public int MaxLength => Options.MaxLength;
+    public override Tensor ItemEmbeddingTable => _net.Item.Weight;
 
     /// <inheritdoc />
-    public int TokenOffset => 2;
+    public override int? ScoringSuffix => MaskToken;
 
     /// <inheritdoc />
-    public int Dim => Options.Dim;
+    public override Module Network => _net;
 
     /// <inheritdoc />
-    public Tensor ItemEmbeddingTable => _net.Item.Weight;
+    public override (Tensor Weight, Tensor? Bias) Output => (_net.Fc.Weight, _net.Fc.Bias);
 
     /// <inheritdoc />
-    public int? ScoringSuffix => MaskToken;
+    /// <remarks>
+    /// The item embedding and the output layer's weight (SEvo smooths both, as the authors' code); rows 0 and 1 are padding
+    /// and mask. The output layer is marked <see cref="EmbeddingTable.OutputLayer"/>: initializers leave it alone.
+    /// </remarks>
+    public override IReadOnlyList<EmbeddingTable> Tables =>
+        [EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount, first: 2), EmbeddingTable.Items("fc.weight", _net.Fc.Weight, ItemCount, first: 2) with { OutputLayer = true }];
 
     /// <inheritdoc />
-    public Module Network => _net;
-
-    /// <inheritdoc />
-    public (Tensor Weight, Tensor? Bias) Output => (_net.Fc.Weight, _net.Fc.Bias);
-
-    /// <inheritdoc />
-    /// <remarks>The item embedding and the output layer's weight (SEvo smooths both, as the authors' code); rows 0 and 1 are padding and mask.</remarks>
-    public IReadOnlyList<EmbeddingTable> Tables =>
-        [EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount, first: 2), EmbeddingTable.Items("fc.weight", _net.Fc.Weight, ItemCount, first: 2)];
-
-    /// <summary>Users scored from popularity because their history was empty.</summary>
-    public int EmptyHistoryUsers => _scorer.EmptyHistoryUsers;
-
-    /// <inheritdoc />
-    public Tensor Encode(SequenceInput input, bool lastOnly)
+    public override Tensor Encode(SequenceInput input, bool lastOnly)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
@@ -98,18 +84,6 @@ public sealed class Bert4Rec : ISequenceModel
         return lastOnly ? Ops.Gather(x, input.Packing.LastRows()) : x;
     }
 
-    /// <inheritdoc />
-    public void PrepareForScoring() { }
-
-    /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores) => _scorer.Score(users, context, scores);
-
-    /// <inheritdoc />
-    public void Save(string path) => _net.Save(path, new Dictionary<string, string> { ["model"] = Name });
-
-    /// <inheritdoc />
-    public void Load(string path) => _net.Load(path);
-
     private static Tensor Clamped(Tensor t) { TensorPrimitives.Clamp(t.Span, -0.02f, 0.02f, t.Span); return t; }
 
     private sealed class Net : Module
@@ -121,7 +95,10 @@ public sealed class Bert4Rec : ISequenceModel
             Position = RegisterModule("position", new Embedding(o.MaxLength, o.Dim, rng));
             Clamped(Init.XavierNormal(Position.Weight, rng));
             EmbeddingNorm = RegisterModule("layernorm", new LayerNorm(o.Dim));
-            for (int l = 0; l < o.Blocks; l++) Layers.Add(RegisterModule($"layer{l}", new EncoderLayer(o, rng)));
+            // nn.TransformerEncoder deep-copies one layer and the code re-initializes only Linear and Embedding modules, so
+            // every layer starts from the same Xavier-uniform in-projection: draw it once.
+            var inProj = Init.XavierUniform(Tensor.Zeros(3 * o.Dim, o.Dim), rng);
+            for (int l = 0; l < o.Blocks; l++) Layers.Add(RegisterModule($"layer{l}", new EncoderLayer(o, rng, inProj)));
             Fc = RegisterModule("fc", new Linear(o.Dim, tokens, rng));
             Clamped(Init.XavierNormal(Fc.Weight, rng));
             Fc.Bias!.Span.Clear();
@@ -141,10 +118,10 @@ public sealed class Bert4Rec : ISequenceModel
     {
         private readonly int _d;
 
-        public EncoderLayer(Bert4RecOptions o, Rng rng)
+        public EncoderLayer(Bert4RecOptions o, Rng rng, Tensor inProjInit)
         {
             _d = o.Dim;
-            InProjWeight = RegisterParameter("in_proj_weight", Init.XavierUniform(Tensor.Zeros(3 * o.Dim, o.Dim), rng));
+            InProjWeight = RegisterParameter("in_proj_weight", Tensor.FromSpan(inProjInit.Span, 3 * o.Dim, o.Dim));
             InProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros(3 * o.Dim));
             OutProj = RegisterModule("out_proj", Linear0(o.Dim, o.Dim, rng));
             Linear1 = RegisterModule("linear1", Linear0(o.Dim, o.FfnMultiple * o.Dim, rng));

@@ -1,4 +1,3 @@
-using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Nn;
 
@@ -10,7 +9,7 @@ namespace EmbedRec.Models.Sequential;
 /// (Xavier-uniform weights) → Linear(hidden, d); the state after the last real item is the sequence's representation,
 /// scored against the item embeddings. The GRU runs fused over the real items only (<see cref="Ops.PackedGru"/>).
 /// </summary>
-public sealed class Gru4Rec : ISequenceModel
+public sealed class Gru4Rec : SequenceModel
 {
     /// <summary><c>model: gru4rec</c>, trained by <c>last_item</c> (BPR with one negative over every training prefix).</summary>
     public static readonly ModelRegistration Registration = ModelRegistration.For("gru4rec", "GRU4Rec (Hidasi et al., ICLR 2016), as in SEvo's code",
@@ -19,63 +18,44 @@ public sealed class Gru4Rec : ISequenceModel
         contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.hidden_size"] = "16", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["learning_rate"] = "0.01" }, Epochs: 15));
 
     private readonly Net _net;
-    private readonly SequenceScorer _scorer;
 
     /// <summary>Creates the model with its own initialization.</summary>
     public Gru4Rec(int users, int items, Gru4RecOptions options, Rng rng, float[] popularity)
+        : base("gru4rec", users, items, popularity)
     {
         ArgumentNullException.ThrowIfNull(rng);
         Options = options ?? new Gru4RecOptions();
-        if (users < 1 || items < 1) throw new ArgumentException($"GRU4Rec needs users and items, got {users} × {items}.");
         if (Options.MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.MaxLength, "gru4rec: max_len must be ≥ 1.");
-        UserCount = users;
-        ItemCount = items;
         _net = new Net(items + 1, Options, rng);
-        _scorer = new SequenceScorer(this, popularity);
     }
 
     /// <summary>The options.</summary>
     public Gru4RecOptions Options { get; }
 
     /// <inheritdoc />
-    public string Name => "gru4rec";
+    public override int MaxLength => Options.MaxLength;
 
     /// <inheritdoc />
-    public int UserCount { get; }
+    public override int TokenOffset => 1;
 
     /// <inheritdoc />
-    public int ItemCount { get; }
+    public override int Dim => Options.Dim;
 
     /// <inheritdoc />
-    public int MaxLength => Options.MaxLength;
+    public override Tensor ItemEmbeddingTable => _net.Item.Weight;
 
     /// <inheritdoc />
-    public int TokenOffset => 1;
+    public override int? ScoringSuffix => null;
 
     /// <inheritdoc />
-    public int Dim => Options.Dim;
+    public override Module Network => _net;
 
     /// <inheritdoc />
-    public Tensor ItemEmbeddingTable => _net.Item.Weight;
-
-    /// <inheritdoc />
-    public int? ScoringSuffix => null;
-
-    /// <inheritdoc />
-    public Module Network => _net;
-
-    /// <inheritdoc />
-    public (Tensor Weight, Tensor? Bias) Output => (_net.Item.Weight, null);
-
-    /// <inheritdoc />
-    public IReadOnlyList<EmbeddingTable> Tables => [EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount, first: 1)];
-
-    /// <summary>Users scored from popularity because their history was empty.</summary>
-    public int EmptyHistoryUsers => _scorer.EmptyHistoryUsers;
+    public override (Tensor Weight, Tensor? Bias) Output => (_net.Item.Weight, null);
 
     /// <inheritdoc />
     /// <remarks>GRU4Rec gives the state after each sequence's last item only; <paramref name="lastOnly"/> must be true.</remarks>
-    public Tensor Encode(SequenceInput input, bool lastOnly)
+    public override Tensor Encode(SequenceInput input, bool lastOnly)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!lastOnly) throw new NotSupportedException("gru4rec encodes each sequence into its last state only; train it with objective last_item.");
@@ -93,18 +73,6 @@ public sealed class Gru4Rec : ISequenceModel
         var h = Ops.PackedGru(x, p.Lengths, _net.WeightIh, _net.WeightHh);
         return _net.Dense.Forward(h);
     }
-
-    /// <inheritdoc />
-    public void PrepareForScoring() { }
-
-    /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores) => _scorer.Score(users, context, scores);
-
-    /// <inheritdoc />
-    public void Save(string path) => _net.Save(path, new Dictionary<string, string> { ["model"] = Name });
-
-    /// <inheritdoc />
-    public void Load(string path) => _net.Load(path);
 
     /// <summary>Parameter names follow PyTorch's (<c>gru.weight_ih_l0</c>, <c>gru.weight_hh_l0</c>, <c>dense</c>).</summary>
     private sealed class Net : Module

@@ -1,4 +1,3 @@
-using EmbedRec.Evaluation;
 using EmbedRec.Tensors;
 using EmbedRec.Tensors.Nn;
 
@@ -17,7 +16,7 @@ namespace EmbedRec.Models.Sequential;
 /// <see cref="Ops.PackedAttention"/> counts them exactly, so the packed model computes what the padded one does.
 /// </para>
 /// </summary>
-public sealed class SasRec : ISequenceModel
+public sealed class SasRec : SequenceModel
 {
     /// <summary><c>model: sasrec</c>, trained by <c>next_item</c> (BCE, one sampled negative per position).</summary>
     public static readonly ModelRegistration Registration = ModelRegistration.For("sasrec", "SASRec (Kang & McAuley, ICDM 2018), as in SEvo's code",
@@ -26,65 +25,45 @@ public sealed class SasRec : ISequenceModel
         contract: new ContractSettings(new Dictionary<string, string> { ["model.embedding_size"] = "16", ["model.dropout"] = "0.1", ["model.max_len"] = "10", ["learning_rate"] = "0.005", ["train_batch_size"] = "64" }, Epochs: 20));
 
     private readonly Net _net;
-    private readonly SequenceScorer _scorer;
 
     /// <summary>Creates the model with its own initialization.</summary>
     public SasRec(int users, int items, SasRecOptions options, Rng rng, float[] popularity)
+        : base("sasrec", users, items, popularity)
     {
         ArgumentNullException.ThrowIfNull(rng);
         Options = options ?? new SasRecOptions();
-        if (users < 1 || items < 1) throw new ArgumentException($"SASRec needs users and items, got {users} × {items}.");
         if (Options.Dim % Options.Heads != 0)
             throw new ArgumentException($"sasrec: heads = {Options.Heads} must divide embedding_size = {Options.Dim}.");
         if (Options.MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.MaxLength, "sasrec: max_len must be ≥ 1.");
-        UserCount = users;
-        ItemCount = items;
         _net = new Net(items + 1, Options, rng);
-        _scorer = new SequenceScorer(this, popularity);
     }
 
     /// <summary>The options.</summary>
     public SasRecOptions Options { get; }
 
     /// <inheritdoc />
-    public string Name => "sasrec";
+    public override int MaxLength => Options.MaxLength;
 
     /// <inheritdoc />
-    public int UserCount { get; }
+    public override int TokenOffset => 1;
 
     /// <inheritdoc />
-    public int ItemCount { get; }
+    public override int Dim => Options.Dim;
 
     /// <inheritdoc />
-    public int MaxLength => Options.MaxLength;
+    public override Tensor ItemEmbeddingTable => _net.Item.Weight;
 
     /// <inheritdoc />
-    public int TokenOffset => 1;
+    public override int? ScoringSuffix => null;
 
     /// <inheritdoc />
-    public int Dim => Options.Dim;
+    public override Module Network => _net;
 
     /// <inheritdoc />
-    public Tensor ItemEmbeddingTable => _net.Item.Weight;
+    public override (Tensor Weight, Tensor? Bias) Output => (_net.Item.Weight, null);
 
     /// <inheritdoc />
-    public int? ScoringSuffix => null;
-
-    /// <inheritdoc />
-    public Module Network => _net;
-
-    /// <inheritdoc />
-    public (Tensor Weight, Tensor? Bias) Output => (_net.Item.Weight, null);
-
-    /// <inheritdoc />
-    /// <remarks>The item table; row 0 is padding (isolated under SEvo, untouched by initializers).</remarks>
-    public IReadOnlyList<EmbeddingTable> Tables => [EmbeddingTable.Items("item.weight", _net.Item.Weight, ItemCount, first: 1)];
-
-    /// <summary>Users scored from popularity because their history was empty.</summary>
-    public int EmptyHistoryUsers => _scorer.EmptyHistoryUsers;
-
-    /// <inheritdoc />
-    public Tensor Encode(SequenceInput input, bool lastOnly)
+    public override Tensor Encode(SequenceInput input, bool lastOnly)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
@@ -95,18 +74,6 @@ public sealed class SasRec : ISequenceModel
         if (lastOnly) x = Ops.Gather(x, input.Packing.LastRows());
         return _net.LastNorm.Forward(x);
     }
-
-    /// <inheritdoc />
-    public void PrepareForScoring() { }
-
-    /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, ScoringContext context, Span<float> scores) => _scorer.Score(users, context, scores);
-
-    /// <inheritdoc />
-    public void Save(string path) => _net.Save(path, new Dictionary<string, string> { ["model"] = Name });
-
-    /// <inheritdoc />
-    public void Load(string path) => _net.Load(path);
 
     private sealed class Net : Module
     {
