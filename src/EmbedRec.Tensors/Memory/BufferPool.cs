@@ -40,20 +40,7 @@ public sealed class BufferPool
     public float[] RentAtLeast(int length, bool clear)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (length == 0) return [];
-        int size = SizeClass(length);
-        float[]? buffer = null;
-        lock (_gate)
-        {
-            if (_buckets.TryGetValue(size, out var stack) && stack.Count > 0)
-            {
-                buffer = stack.Pop();
-                _retainedBytes -= 4L * size;
-            }
-        }
-        if (buffer is null) return new float[size];
-        if (clear) Array.Clear(buffer, 0, length);
-        return buffer;
+        return length == 0 ? [] : Take(SizeClass(length), length, clear);
     }
 
     /// <summary>The size class of <paramref name="length"/>: the smallest of 2^k·{1, 1.25, 1.5, 1.75} ≥ length (lengths ≤ 64 are their own class).</summary>
@@ -73,18 +60,23 @@ public sealed class BufferPool
     public float[] Rent(int length, bool clear)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (length == 0) return [];
+        return length == 0 ? [] : Take(length, length, clear);
+    }
+
+    /// <summary>A buffer of exactly <paramref name="size"/> floats from its bucket (or new), its first <paramref name="used"/> zeroed when asked.</summary>
+    private float[] Take(int size, int used, bool clear)
+    {
         float[]? buffer = null;
         lock (_gate)
         {
-            if (_buckets.TryGetValue(length, out var stack) && stack.Count > 0)
+            if (_buckets.TryGetValue(size, out var stack) && stack.Count > 0)
             {
                 buffer = stack.Pop();
-                _retainedBytes -= 4L * length;
+                _retainedBytes -= 4L * size;
             }
         }
-        if (buffer is null) return new float[length];
-        if (clear) Array.Clear(buffer);
+        if (buffer is null) return new float[size];
+        if (clear) Array.Clear(buffer, 0, used);
         return buffer;
     }
 
