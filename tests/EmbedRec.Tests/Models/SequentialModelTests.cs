@@ -224,6 +224,22 @@ public sealed class SequentialModelTests
         Assert.True(float.IsFinite(masked.Loss(batch).Item()));
     }
 
+    [Theory]
+    [InlineData("sasrec", "next_item")]
+    [InlineData("gru4rec", "last_item")]
+    [InlineData("bert4rec", "next_item")] // the output layer's bias, sliced to the item rows
+    public void FullSoftmaxLossesTrain(string model, string objective)
+    {
+        var cfg = new RunConfig().With("model", model).With("dataset", "synthetic").With("objective", objective).With("objective.loss", "ce")
+            .With("model.embedding_size", "8").With("model.max_len", "8").With("epochs", "3").With("eval_step", "3").With("learning_rate", "0.01")
+            .With("train_batch_size", "32").With("topk", "10").With("metrics", "ndcg");
+        if (model == "bert4rec") cfg.Set("model.heads", "2");
+        var r = Experiment.Train(cfg, Split.Value);
+        Assert.All(r.History, h => Assert.True(float.IsFinite((float)h.Loss)));
+        Assert.True(r.History[^1].Loss < r.History[0].Loss, $"loss {r.History[0].Loss} → {r.History[^1].Loss}");
+        Assert.True(r.History[0].Loss < Math.Log(Split.Value.ItemCount + 2) + 0.5, "a full-softmax loss starts near ln(items)");
+    }
+
     [Fact]
     public void AnEmptyHistoryFallsBackToPopularityAndIsCounted()
     {
