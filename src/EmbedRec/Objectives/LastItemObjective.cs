@@ -106,11 +106,13 @@ public sealed class LastItemObjective : BatchObjective<TargetBatch>
     {
         ArgumentNullException.ThrowIfNull(batch);
         var h = _model.Encode(batch.Input, lastOnly: true); // [B, d]
-        var (weight, bias) = _model.Output;
+        var weight = _model.Output.Weight;
         int offset = _model.TokenOffset;
         if (Options.Loss == LastItemLoss.Ce)
-            return Ops.LinearCrossEntropy(h, Ops.Slice(weight, 0, offset, _model.ItemCount),
-                bias is null ? null : Ops.Slice(bias, 0, offset, _model.ItemCount), batch.Targets);
+        {
+            var (items, itemBias) = _model.ItemOutput();
+            return Ops.LinearCrossEntropy(h, items, itemBias, batch.Targets);
+        }
         var pos = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Targets, offset)));
         var neg = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Negatives, offset)));
         return Ops.BprLoss(pos, neg);

@@ -111,8 +111,7 @@ public sealed class NextItemObjective : BatchObjective<TargetBatch>
         int offset = _model.TokenOffset;
         if (Options.Loss == NextItemLoss.Ce)
         {
-            var items = Ops.Slice(weight, 0, offset, _model.ItemCount);
-            var itemBias = bias is null ? null : Ops.Slice(bias, 0, offset, _model.ItemCount);
+            var (items, itemBias) = _model.ItemOutput();
             return Ops.LinearCrossEntropy(h, items, itemBias, batch.Targets, Options.ChunkRows);
         }
         var pos = Ops.RowDot(h, Ops.Gather(weight, TargetBatch.Tokens(batch.Targets, offset)));

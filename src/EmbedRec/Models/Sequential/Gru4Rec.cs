@@ -45,9 +45,6 @@ public sealed class Gru4Rec : SequenceModel
     public override Tensor ItemEmbeddingTable => _net.Item.Weight;
 
     /// <inheritdoc />
-    public override int? ScoringSuffix => null;
-
-    /// <inheritdoc />
     public override Module Network => _net;
 
     /// <inheritdoc />

@@ -27,6 +27,13 @@ public interface ISequenceModel : ITrainable, IEmbeddingTables, IFinalEmbeddings
     /// <summary>The output layer that scores tokens: weight [rows, Dim] (item i at row i + TokenOffset) and an optional bias [rows].</summary>
     (Tensor Weight, Tensor? Bias) Output { get; }
 
+    /// <summary>The output layer's item rows (the padding and mask rows cut off): weight [items, Dim] and bias [items] or null.</summary>
+    (Tensor Weight, Tensor? Bias) ItemOutput()
+    {
+        var (weight, bias) = Output;
+        return (Ops.Slice(weight, 0, TokenOffset, ItemCount), bias is null ? null : Ops.Slice(bias, 0, TokenOffset, ItemCount));
+    }
+
     /// <summary>The token appended to a scoring history (BERT4Rec's mask token), or null.</summary>
     int? ScoringSuffix { get; }
 

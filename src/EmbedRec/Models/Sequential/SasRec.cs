@@ -54,9 +54,6 @@ public sealed class SasRec : SequenceModel
     public override Tensor ItemEmbeddingTable => _net.Item.Weight;
 
     /// <inheritdoc />
-    public override int? ScoringSuffix => null;
-
-    /// <inheritdoc />
     public override Module Network => _net;
 
     /// <inheritdoc />
