@@ -29,4 +29,72 @@ public class Conv2dTests
         var ex = Assert.Throws<ArgumentException>(() => Ops.Conv2d(x, Tensor.Zeros(1, 2, 1, 1), null));
         Assert.Contains("[1, 2, 1, 1]", ex.Message);
     }
+
+    [Theory]
+    [InlineData(3, 1, 1, 1)]
+    [InlineData(3, 2, 1, 1)]
+    [InlineData(3, 1, 2, 0)]
+    [InlineData(1, 1, 1, 0)]
+    [InlineData(1, 2, 2, 0)]
+    public void ManyImagesMatchADirectConvolution(int kernel, int strideH, int strideW, int pad)
+    {
+        var rng = new Rng(21);
+        int n = 19, c = 3, h = 5, w = 7, o = 4; // 19 images: eight groups of two or three
+        var x = Tensor.RandomNormal(rng, [n, c, h, w]);
+        var wt = Tensor.RandomNormal(rng, [o, c, kernel, kernel]);
+        var b = Tensor.RandomNormal(rng, [o]);
+        var y = Ops.Conv2d(x, wt, b, strideH, strideW, pad, pad);
+        int ho = (h + 2 * pad - kernel) / strideH + 1, wo = (w + 2 * pad - kernel) / strideW + 1;
+        Assert.Equal(new[] { n, o, ho, wo }, y.Shape.ToArray());
+        var xs = x.ToArray();
+        var ws = wt.ToArray();
+        var ys = y.ToArray();
+        for (int i = 0; i < n; i++)
+            for (int oc = 0; oc < o; oc++)
+                for (int oh = 0; oh < ho; oh++)
+                    for (int ow = 0; ow < wo; ow++)
+                    {
+                        double sum = b.ToArray()[oc];
+                        for (int ch = 0; ch < c; ch++)
+                            for (int ki = 0; ki < kernel; ki++)
+                                for (int kj = 0; kj < kernel; kj++)
+                                {
+                                    int ih = oh * strideH - pad + ki, iw = ow * strideW - pad + kj;
+                                    if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                                    sum += (double)xs[((i * c + ch) * h + ih) * w + iw] * ws[((oc * c + ch) * kernel + ki) * kernel + kj];
+                                }
+                        Assert.True(Math.Abs(sum - ys[((i * o + oc) * ho + oh) * wo + ow]) < 1e-4, $"image {i}, channel {oc}, ({oh}, {ow})");
+                    }
+        var gx = GradCheck.Param(rng, 11, 2, 4, 5);
+        var gw = GradCheck.Param(rng, 3, 2, kernel, kernel);
+        var gb = GradCheck.Param(rng, 3);
+        GradCheck.Check(t => Ops.Conv2d(t[0], t[1], t[2], strideH, strideW, pad, pad), [gx, gw, gb]);
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        var rng = new Rng(5);
+        var x0 = Tensor.RandomNormal(rng, [32, 8, 6, 16]);
+        var w0 = Tensor.RandomNormal(rng, [16, 8, 3, 3]);
+        var b0 = Tensor.RandomNormal(rng, [16]);
+        float[] Run(int threads)
+        {
+            Ops.Conv2dThreads = threads;
+            try
+            {
+                var x = x0.Detach();
+                var wt = w0.Detach();
+                var b = b0.Detach();
+                x.RequiresGrad = wt.RequiresGrad = b.RequiresGrad = true;
+                var y = Ops.Conv2d(x, wt, b, 2, 1, 1, 1).Retain();
+                Ops.Sum(Ops.Mul(y, y)).Backward();
+                return [.. y.ToArray(), .. x.Grad!.ToArray(), .. wt.Grad!.ToArray(), .. b.Grad!.ToArray()];
+            }
+            finally { Ops.Conv2dThreads = null; }
+        }
+        var one = Run(1);
+        Assert.Equal(one, Run(2));
+        Assert.Equal(one, Run(3));
+    }
 }
