@@ -139,7 +139,7 @@ public static class SeqRunner
         return t;
     }
 
-    private static string FindConfigs()
+    internal static string FindConfigs()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, "configs")) && File.Exists(Path.Combine(dir.FullName, "configs", "sasrec-beauty.yaml")))
