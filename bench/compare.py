@@ -6,6 +6,7 @@
     python3 bench/compare.py train [DATASET:MODEL ...] [--max-batches N]
     python3 bench/compare.py directspec [--max-batches N]
     python3 bench/compare.py seq MODEL [--epochs N] [--threads T] [--sevo] [--eval] [--peer-max-batches N]
+    python3 bench/compare.py leporid [DATASET:users|items ...] [--k K] [--dim D]
 
 `train` times one training epoch of MF-BPR and LightGCN on Amazon Beauty and Gowalla against
 bench/peers/train_peer.py (PyTorch). `eval` times full-ranking evaluation (score, mask, top-20, Recall/NDCG@20) on Gowalla and Amazon
@@ -19,6 +20,11 @@ on both sides back to back: EmbedRec's `seq` runner, then bench/peers/seq_peer.p
 OpenBLAS's own core type and once with OPENBLAS_CORETYPE=SkylakeX. Prints per-epoch seconds and
 EmbedRec/PyTorch ratios against the faster core type (by total seconds), peak RSS and, with --eval, the
 seconds of one full-ranking evaluation.
+`leporid` builds Leporid's Jaccard-KNN graph (K = 1000) and its 64 smallest Laplacian eigenpairs on both sides,
+EmbedRec's `quick leporid` then bench/peers/leporid_peer.py (NumPy/SciPy: dense intersections by matrix products,
+top K by argsort, eigsh), one graph at a time: by default the ML-100K users and items, the Gowalla users and the
+Yelp2018 users. Prints nodes and non-zeros of both (they must match), graph and eigen seconds of both with the
+EmbedRec/peer ratio, each side's peak RSS, and the largest difference between the two sides' eigenvalues.
 
 The GEMM comparison: runs EmbedRec's quick GEMM benchmark and the NumPy/PyTorch
 peer side by side under each OPENBLAS_CORETYPE given (default: Haswell SkylakeX) and prints
@@ -212,8 +218,38 @@ def compare_seq(args):
               f"SkylakeX {es(peers['SkylakeX'])}{ratio}")
 
 
+def compare_leporid(args):
+    """One graph at a time, EmbedRec then the NumPy/SciPy peer, each in its own process (peak RSS is per process)."""
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    env = dict(os.environ, EMBEDREC_DATA=root)
+    k = args[args.index("--k") + 1] if "--k" in args else "1000"
+    dim = args[args.index("--dim") + 1] if "--dim" in args else "64"
+    graphs = [a for a in args if ":" in a] or ["ml-100k:users", "ml-100k:items", "gowalla:users", "yelp2018:users"]
+    dll = build_bench()
+    print(f"Leporid spectrum: Jaccard-KNN graph (K = {k}, union-symmetrized), I - D_reg^-1/2 W D_reg^-1/2 (alpha 0.5), "
+          f"{dim} smallest eigenpairs; graph s and eigen s (Laplacian + solver) per side, ratio = EmbedRec / peer", flush=True)
+    print(f"  {'graph':<16}{'nodes':>7}{'nnz':>12}{'graph s':>9}{'peer':>8}{'ratio':>7}{'eigen s':>9}{'peer':>8}{'ratio':>7}"
+          f"{'peak MB':>9}{'peer':>7}{'max |dλ|':>10}", flush=True)
+    for spec in graphs:
+        dataset, graph = spec.split(":")
+        common = ["--dataset", dataset, "--graph", graph, "--k", k, "--dim", dim]
+        o = run(["dotnet", dll, "quick", "leporid", "--json", "--values"] + common, env)["leporid"]
+        p = run([PY, "bench/peers/leporid_peer.py", root] + common, env)
+        if (o["nodes"], o["nnz"]) != (p["nodes"], p["nnz"]):
+            print(f"  {spec}: the graphs differ: EmbedRec {o['nodes']} nodes / {o['nnz']} nnz, peer {p['nodes']} / {p['nnz']}")
+            continue
+        diff = max(abs(a - b) for a, b in zip(o["values"], p["values"]))
+        note = "" if o["converged"] else "  (EmbedRec's solver did not converge)"
+        print(f"  {spec:<16}{o['nodes']:>7}{o['nnz']:>12,}{o['graph_seconds']:>9.2f}{p['graph_seconds']:>8.2f}"
+              f"{o['graph_seconds'] / p['graph_seconds']:>7.2f}{o['eigen_seconds']:>9.2f}{p['eigen_seconds']:>8.2f}"
+              f"{o['eigen_seconds'] / p['eigen_seconds']:>7.2f}{o['peak_rss_mb']:>9.0f}{p['peak_rss_mb']:>7.0f}{diff:>10.1e}{note}",
+              flush=True)
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "leporid":
+        return compare_leporid(args[1:])
     if args and args[0] == "seq":
         return compare_seq(args[1:])
     if args and args[0] == "directspec":

@@ -7,9 +7,11 @@ namespace EmbedRec.Benchmarks;
 
 /// <summary>
 /// Scale check of Leporid's spectrum (SPEC §1.2): the Jaccard-KNN graph of a dataset's users or items, the
-/// regularized normalized Laplacian and its smallest eigenvectors, each step timed once.
+/// regularized normalized Laplacian and its smallest eigenvectors, each step timed once, with the process's peak
+/// resident memory after the graph and at the end.
 /// Usage: <c>quick leporid [--dataset NAME] [--graph items|users] [--k 1000] [--dim 64] [--values]</c>
-/// (<c>--values</c> lists the eigenvalues, e.g. to compare with <c>bench/peers/leporid_peer.py</c>).
+/// (<c>--values</c> lists the eigenvalues, e.g. to compare with <c>bench/peers/leporid_peer.py</c>, which
+/// reports the same fields; <c>bench/compare.py leporid</c> runs both).
 /// </summary>
 public static class LeporidRunner
 {
@@ -29,16 +31,26 @@ public static class LeporidRunner
         var options = new JaccardKnnOptions { K = k };
         var w = graph == "users" ? JaccardKnn.Users(log, options) : JaccardKnn.Items(log, options);
         double graphSeconds = clock.Elapsed.TotalSeconds;
+        double graphPeak = PeakRssMb();
         clock.Restart();
         var l = Laplacian.Build(w);
+        double laplacianSeconds = clock.Elapsed.TotalSeconds;
         var result = BlockLanczos.Solve(new CsrOperator(l), dim);
         double eigenSeconds = clock.Elapsed.TotalSeconds;
         return new
         {
-            dataset, graph, k, dim, nodes = w.RowCount, nnz = w.NonZeros, graph_seconds = graphSeconds, eigen_seconds = eigenSeconds,
-            converged = result.Converged, restarts = result.Iterations, matvecs = result.MatVecs, max_residual = result.Residuals.Max(),
+            dataset, graph, k, dim, nodes = w.RowCount, nnz = w.NonZeros, graph_seconds = graphSeconds, laplacian_seconds = laplacianSeconds,
+            eigen_seconds = eigenSeconds, converged = result.Converged, restarts = result.Iterations, matvecs = result.MatVecs,
+            max_residual = result.Residuals.Max(), graph_peak_rss_mb = graphPeak, peak_rss_mb = PeakRssMb(),
             smallest = result.Values[0], largest = result.Values[^1],
             values = args.Contains("--values") ? result.Values : null,
         };
+    }
+
+    /// <summary>The process's peak resident set so far, in MiB (Linux: VmHWM), comparable with Python's ru_maxrss.</summary>
+    public static double PeakRssMb()
+    {
+        using var self = Process.GetCurrentProcess();
+        return Math.Round(self.PeakWorkingSet64 / 1048576.0, 1);
     }
 }

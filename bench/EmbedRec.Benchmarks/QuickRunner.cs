@@ -49,6 +49,7 @@ public static class QuickRunner
         if (what == "sevo") results["sevo"] = TrainRunner.Sevo();
         if (what == "directspec") results["directspec"] = TrainRunner.DirectSpec();
         if (what == "leporid") results["leporid"] = LeporidRunner.Run(args);
+        if (what == "leporid-scale") results["leporid_scale"] = LeporidScaleRunner.Run(args);
         if (what == "seqops") results["seqops"] = SeqOpsRunner.Run(args, seconds);
         if (what == "eval")
         {
