@@ -16,6 +16,7 @@ public sealed class BprInitializer : IInitializer
 {
     private readonly string _run;
     private readonly PretrainedInitializer _copy;
+    private readonly bool _zscore;
 
     /// <summary><c>init: bpr</c>; its key is <c>init.path</c>, the run directory.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("bpr",
@@ -28,11 +29,12 @@ public sealed class BprInitializer : IInitializer
         var path = options.Path ?? throw new FormatException("init 'bpr' needs 'init.path': the directory of a finished MF-BPR run.");
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"init 'bpr': '{path}' is not a run directory.");
         _run = Path.GetFullPath(path);
+        _zscore = options.ZScore;
         _copy = new PretrainedInitializer(options);
     }
 
     /// <inheritdoc />
-    public string Description => $"bpr({_run})";
+    public string Description => $"bpr({_run}{(_zscore ? ", zscore" : "")})";
 
     /// <inheritdoc />
     public void Initialize(IReadOnlyList<EmbeddingTable> tables, InitContext context)

@@ -10,9 +10,17 @@ public sealed record PretrainedOptions
     /// <summary>A run directory (its <c>embeddings.safetensors</c>) or a safetensors file with <c>user</c>/<c>item</c> tensors.</summary>
     public string? Path { get; init; }
 
+    /// <summary>
+    /// Z-score each column of the copied user and item rows (<c>normalize: zscore</c>), as the Leporid authors' DLR2 code
+    /// does to every embedding it loads (BPR-pretrained included). Default false: the embeddings as learned.
+    /// </summary>
+    public bool ZScore { get; init; }
+
     /// <summary>The <c>init:</c> keys.</summary>
     public static readonly OptionsBinder<PretrainedOptions> Binder = new OptionsBinder<PretrainedOptions>(new())
-        .Text("path", o => o.Path, (o, v) => o with { Path = v }, "run directory or safetensors file with user/item embeddings");
+        .Text("path", o => o.Path, (o, v) => o with { Path = v }, "run directory or safetensors file with user/item embeddings")
+        .Choice("normalize", o => o.ZScore, (o, v) => o with { ZScore = v }, "none: the embeddings as learned; zscore: each column to mean 0, std 1 (the Leporid authors' DLR2 input)",
+            ("none", false), ("zscore", true));
 }
 
 /// <summary>
@@ -24,6 +32,7 @@ public sealed record PretrainedOptions
 public sealed class PretrainedInitializer : IInitializer
 {
     private readonly string _file;
+    private readonly bool _zscore;
 
     /// <summary><c>init: pretrained</c>.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("pretrained",
@@ -34,6 +43,7 @@ public sealed class PretrainedInitializer : IInitializer
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = options.Path ?? throw new FormatException("init 'pretrained' needs 'init.path': a run directory or a safetensors file.");
+        _zscore = options.ZScore;
         _file = Directory.Exists(path) ? System.IO.Path.Combine(path, EmbeddingFile.FileName) : path;
         if (!File.Exists(_file))
             throw new FileNotFoundException(Directory.Exists(path)
@@ -43,7 +53,7 @@ public sealed class PretrainedInitializer : IInitializer
     }
 
     /// <inheritdoc />
-    public string Description => $"pretrained({_file})";
+    public string Description => $"pretrained({_file}{(_zscore ? ", zscore" : "")})";
 
     /// <inheritdoc />
     public void Initialize(IReadOnlyList<EmbeddingTable> tables, InitContext context)
@@ -56,6 +66,7 @@ public sealed class PretrainedInitializer : IInitializer
             if (t.UserRows > 0) Copy(t, t.FirstUserRow, t.UserRows, "user", context.Split.Train.Users, source);
             if (t.ItemRows > 0) Copy(t, t.FirstItemRow, t.ItemRows, "item", context.Split.Train.Items, source);
         }
+        if (_zscore) SpectralRows.ZScoreTables(tables);
     }
 
     private void Copy(EmbeddingTable t, int first, int count, string kind, IdMap ids,

@@ -51,4 +51,22 @@ public static class SpectralRows
         }
         return z;
     }
+
+    /// <summary>
+    /// Z-scores, in place, the columns of every table's user rows and, separately, of its item rows (<see cref="ZScore"/>
+    /// over all rows of that side): what the Leporid authors' DLR2 code does to every pre-computed embedding it loads,
+    /// SVD and BPR included (<c>interaction.py</c>, <c>load_emb_file</c> reads the <c>_norm.npy</c> files).
+    /// </summary>
+    public static void ZScoreTables(IReadOnlyList<EmbeddingTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var none = new HashSet<int>();
+        foreach (var t in tables)
+            foreach (var (first, count) in new[] { (t.FirstUserRow, t.UserRows), (t.FirstItemRow, t.ItemRows) })
+            {
+                if (count == 0) continue;
+                var rows = t.Weight.Span.Slice(first * t.Dim, count * t.Dim);
+                ZScore(rows, count, t.Dim, none).CopyTo(rows);
+            }
+    }
 }

@@ -12,12 +12,20 @@ public sealed record SvdInitOptions
     /// <summary>Keep the computed vectors in the <see cref="InitCache"/> of the run's context. Default true, as for <c>leporid</c>.</summary>
     public bool Cache { get; init; } = true;
 
+    /// <summary>
+    /// Z-score each column of the user and of the item vectors (<c>normalize: zscore</c>), as the Leporid authors' DLR2 code
+    /// does to every embedding it loads. Default false: U·Σ^½ and V·Σ^½ as computed, whose dot products approximate A.
+    /// </summary>
+    public bool ZScore { get; init; }
+
     /// <summary>The eigensolver's options on the Gram operator (<see cref="TruncatedSvd"/>); the engine's defaults.</summary>
     public EigenOptions Eigen { get; init; } = new();
 
     /// <summary>The <c>init:</c> keys.</summary>
     public static readonly OptionsBinder<SvdInitOptions> Binder = new OptionsBinder<SvdInitOptions>(new())
-        .Bool("cache", o => o.Cache, (o, v) => o with { Cache = v }, "keep the computed vectors in the init cache (EMBEDREC_CACHE)");
+        .Bool("cache", o => o.Cache, (o, v) => o with { Cache = v }, "keep the computed vectors in the init cache (EMBEDREC_CACHE)")
+        .Choice("normalize", o => o.ZScore, (o, v) => o with { ZScore = v }, "none: U·Σ^½ and V·Σ^½ as computed; zscore: each column to mean 0, std 1 (the Leporid authors' DLR2 input)",
+            ("none", false), ("zscore", true));
 }
 
 /// <summary>
@@ -36,7 +44,7 @@ public sealed class SvdInitializer(SvdInitOptions options) : IInitializer
         "truncated SVD of the binary user–item matrix: users U·Σ^½, items V·Σ^½", SvdInitOptions.Binder, o => new SvdInitializer(o));
 
     /// <inheritdoc />
-    public string Description => "svd(users UΣ^½, items VΣ^½)";
+    public string Description => $"svd(users UΣ^½, items VΣ^½{(options.ZScore ? ", zscore" : "")})";
 
     /// <summary>What the last <see cref="Initialize"/> computed or read (one report per side; the singular values are the same).</summary>
     public IReadOnlyList<InitSideReport> Reports => _reports;
@@ -61,6 +69,7 @@ public sealed class SvdInitializer(SvdInitOptions options) : IInitializer
         }, ("vectors", k), ("tolerance", e.Tolerance), ("max_iterations", e.MaxIterations), ("block", e.BlockSize), ("basis", e.MaxBasisSize ?? -1), ("seed", e.Seed));
         SpectralRows.Fill(tables, true, Spectral.Matrix(t, "user", nu, k), k, 1f);
         SpectralRows.Fill(tables, false, Spectral.Matrix(t, "item", ni, k), k, 1f);
+        if (options.ZScore) SpectralRows.ZScoreTables(tables);
         _reports.Add(Spectral.Report(t, "user", nu, k, 0));
         _reports.Add(Spectral.Report(t, "item", ni, k, 0));
     }

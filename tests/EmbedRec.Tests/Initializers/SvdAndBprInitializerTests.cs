@@ -92,6 +92,26 @@ public sealed class SvdAndBprInitializerTests : IDisposable
         Assert.Equal(mf.Tables[0].Weight.ToArray().Concat(mf.Tables[1].Weight.ToArray()), lightgcn.Tables[0].Weight.ToArray());
         Assert.Equal(2, init.Reports.Count);
         Assert.Equal(reference.Values[0], init.Reports[0].FirstValue, 1e-4);
+
+        // normalize: zscore (what the Leporid authors feed DLR2): every column of each side to mean 0, population std 1,
+        // an affine map of the raw column.
+        var z = InitTestData.Model("mf", split);
+        new SvdInitializer(new SvdInitOptions { Cache = false, ZScore = true }).Initialize(z.Tables, new InitContext(split, new Rng(0)));
+        AssertZScoreOf(users, InitTestData.Rows(z.Tables[0], true));
+        AssertZScoreOf(items, InitTestData.Rows(z.Tables[1], false));
+    }
+
+    /// <summary>Each column of <paramref name="z"/> has mean 0, population std 1, and is (raw − mean)/std of <paramref name="raw"/>.</summary>
+    private static void AssertZScoreOf(IReadOnlyList<double[]> raw, IReadOnlyList<double[]> z)
+    {
+        for (int j = 0; j < raw[0].Length; j++)
+        {
+            var col = raw.Select(r => r[j]).ToArray();
+            double mean = col.Average(), sd = Math.Sqrt(col.Select(v => (v - mean) * (v - mean)).Average());
+            Assert.Equal(0, z.Select(r => r[j]).Average(), 1e-5);
+            Assert.Equal(1, Math.Sqrt(z.Select(r => r[j] * r[j]).Average()), 1e-4);
+            for (int i = 0; i < raw.Count; i++) Assert.Equal((raw[i][j] - mean) / sd, z[i][j], 1e-4);
+        }
     }
 
     [Fact]
@@ -107,6 +127,9 @@ public sealed class SvdAndBprInitializerTests : IDisposable
         var model = (EmbedRec.Models.MatrixFactorization)Experiment.Build(RunSpec.Resolve(same), SplitOf(same)).Model;
         Assert.Equal(trained["item"].Rows.ToArray(), model.ItemEmbedding.ToArray());
         Assert.Equal(trained["user"].Rows.ToArray(), model.UserEmbedding.ToArray());
+        var zscored = (EmbedRec.Models.MatrixFactorization)Experiment.Build(RunSpec.Resolve(same.With("init.normalize", "zscore")), SplitOf(same)).Model;
+        AssertZScoreOf(InitTestData.Rows(model.Tables[0], true), InitTestData.Rows(zscored.Tables[0], true));
+        AssertZScoreOf(InitTestData.Rows(model.Tables[1], false), InitTestData.Rows(zscored.Tables[1], false));
 
         // Another split of the same log: same users and items, so 'pretrained' would copy; 'bpr' refuses by the fingerprint.
         var other = Mf().With("split", "temporal").With("init", "bpr").With("init.path", run.Path);
