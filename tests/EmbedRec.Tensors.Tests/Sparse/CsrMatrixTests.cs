@@ -77,6 +77,34 @@ public class CsrMatrixTests
         Assert.Throws<ArgumentException>(() => a.MultiplyAdd(x, x, d, 1f, z, 1f));
     }
 
+    [Theory]
+    [InlineData(8)]   // the eigensolver's block: one Vector512 of doubles per row, two accumulators
+    [InlineData(40)]  // 32 columns in registers, then an 8-wide remainder
+    [InlineData(6)]   // generic path
+    public void DoubleSpmmMatchesAnExactSum(int d)
+    {
+        var rng = new Rng(4);
+        int n = 300;
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        for (int e = 0; e < 9000; e++) { rows.Add(rng.NextInt(n)); cols.Add(rng.NextInt(n)); vals.Add(rng.NextDouble() - 0.5); }
+        var a = CsrMatrix<double>.FromCoo(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray());
+        var x = Enumerable.Range(0, n * d).Select(_ => rng.NextNormal()).ToArray();
+        var z = Enumerable.Range(0, n * d).Select(_ => rng.NextNormal()).ToArray();
+        var dense = a.ToDense();
+        var y = new double[n * d];
+        var fused = new double[n * d];
+        a.Multiply(x, y, d, 0.0);
+        a.MultiplyAdd(x, fused, d, 0.7, z, -1.5);
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < d; c++)
+            {
+                decimal sum = 0;
+                for (int j = 0; j < n; j++) sum += (decimal)dense[r * n + j] * (decimal)x[j * d + c];
+                Assert.Equal((double)sum, y[r * d + c], 1e-12);
+                Assert.Equal(0.7 * (double)sum - 1.5 * z[r * d + c], fused[r * d + c], 1e-12);
+            }
+    }
+
     [Fact]
     public void BadInputIsNamed()
     {
