@@ -5,6 +5,7 @@
     python3 bench/compare.py eval [--block N]
     python3 bench/compare.py train [DATASET:MODEL ...] [--max-batches N]
     python3 bench/compare.py directspec [--max-batches N]
+    python3 bench/compare.py dlr2 [--steps N] [--warmup W] [--threads T] [--rounds R] [--frozen]
     python3 bench/compare.py seq MODEL [--epochs N] [--threads T] [--sevo] [--eval] [--peer-max-batches N]
     python3 bench/compare.py leporid [DATASET:users|items ...] [--k K] [--dim D]
 
@@ -14,6 +15,9 @@ Beauty against bench/peers/eval_peer.py (PyTorch); data from EMBEDREC_DATA or ..
 `directspec` times an epoch of MF-BPR, DirectSpec(MF) and DirectSpec+(MF; constant and static Γ) on
 CiteULike (batch 256, SGD) on both sides (bench/peers/directspec_peer.py) and prints each side's ratio to
 MF-BPR and EmbedRec/PyTorch ratios (static Γ has no peer).
+`dlr2` times DLR2 training steps on MovieLens 100K (configs/dlr2-random-ml100k.yaml: batch 32, Adam) with EmbedRec's
+`dlr2` runner (auto and managed GEMM) and bench/peers/dlr2_peer.py (PyTorch, default and SkylakeX core types), R
+interleaved rounds (default 2), each side's best; "time vs PyTorch" is the faster PyTorch's windows/s over the side's.
 `seq` trains SASRec, GRU4Rec or BERT4Rec (MODEL: sasrec|gru4rec|bert4rec) on Amazon Beauty with the SEvo
 authors' Beauty settings for N epochs (default 2) on T threads (default 2), optionally with AdamW+SEvo,
 on both sides back to back: EmbedRec's `seq` runner, then bench/peers/seq_peer.py (PyTorch) once with
@@ -246,10 +250,47 @@ def compare_leporid(args):
               flush=True)
 
 
+def compare_dlr2(args):
+    """DLR2 training steps, EmbedRec (auto and managed GEMM) then the PyTorch peer under both core types, interleaved."""
+    steps = args[args.index("--steps") + 1] if "--steps" in args else "100"
+    warmup = args[args.index("--warmup") + 1] if "--warmup" in args else "10"
+    threads = args[args.index("--threads") + 1] if "--threads" in args else "2"
+    rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 2
+    flags = [f for f in ("--frozen",) if f in args]
+    root = os.environ.get("EMBEDREC_DATA", os.path.join(ROOT, "..", "shared", "data"))
+    common = ["--steps", steps, "--warmup", warmup, "--threads", threads] + flags
+    env = dict(os.environ, EMBEDREC_DATA=root, EMBEDREC_THREADS=threads)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    dll = build_bench()
+    sides = {
+        "EmbedRec (auto)": lambda: run(["dotnet", dll, "dlr2"] + common, env),
+        "EmbedRec (managed)": lambda: run(["dotnet", dll, "dlr2"] + common, dict(env, EMBEDREC_BLAS="managed")),
+        "PyTorch (default)": lambda: run([PY, "bench/peers/dlr2_peer.py", root] + common, env),
+        "PyTorch (SkylakeX)": lambda: run([PY, "bench/peers/dlr2_peer.py", root] + common, dict(env, OPENBLAS_CORETYPE="SkylakeX")),
+    }
+    best_of = {}
+    for _ in range(rounds):
+        for name, go in sides.items():
+            r = go()
+            if name not in best_of or r["windows_per_s"] > best_of[name]["windows_per_s"]:
+                best_of[name] = r
+    torch_best = max(v["windows_per_s"] for k, v in best_of.items() if k.startswith("PyTorch"))
+    first = next(iter(best_of.values()))
+    print(f"DLR2 training on MovieLens 100K (Leporid split, {first['windows']:,} windows, batch 32, Adam), {threads} threads, "
+          f"{steps} timed steps after {warmup}, best of {rounds} interleaved rounds{', embeddings frozen' if flags else ''}")
+    print(f"  {'side':<20}{'steps/s':>9}{'windows/s':>11}{'loss':>9}{'peak MB':>9}{'time vs PyTorch':>17}")
+    for name, r in best_of.items():
+        print(f"  {name:<20}{r['steps_per_s']:>9.2f}{r['windows_per_s']:>11.1f}{r['loss']:>9.4f}{r['peak_rss_mb']:>9.0f}"
+              f"{torch_best / r['windows_per_s']:>17.2f}")
+
+
 def main():
     args = sys.argv[1:]
     if args and args[0] == "leporid":
         return compare_leporid(args[1:])
+    if args and args[0] == "dlr2":
+        return compare_dlr2(args[1:])
     if args and args[0] == "seq":
         return compare_seq(args[1:])
     if args and args[0] == "directspec":

@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|seqops [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
+/// median. Usage: <c>quick gemm|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|leporid-scale|seqops [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
 /// </summary>
 public static class QuickRunner
 {
