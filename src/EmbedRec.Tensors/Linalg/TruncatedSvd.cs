@@ -17,7 +17,8 @@ public static class TruncatedSvd
     /// ‖A‖₁·‖A‖∞ ≥ σ_max² (the Gram operator's scale); <see cref="EigenOptions.Which"/> is set to the largest.
     /// </summary>
     /// <exception cref="InvalidOperationException">The solver did not converge within its cap; the message gives the residuals.</exception>
-    public static SvdResult Compute(CsrMatrix<double> a, int count, EigenOptions? options = null, CancellationToken cancel = default)
+    public static SvdResult Compute(CsrMatrix<double> a, int count, EigenOptions? options = null, CancellationToken cancel = default,
+        IProgress<EigenProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(a);
         int small = Math.Min(a.RowCount, a.ColumnCount);
@@ -30,7 +31,7 @@ public static class TruncatedSvd
         if (!(scale > 0) || !(scale * 1e-30 > 0)) scale = 1; // an all-zero (or denormal) matrix: σ = 0, converged at once
         var o = (options ?? new EigenOptions()) with { Which = EigenEnd.Largest };
         o = o with { Tolerance = o.Tolerance * scale };
-        var r = BlockLanczos.Solve(new Gram(outer, inner), count, o, null, cancel);
+        var r = BlockLanczos.Solve(new Gram(outer, inner), count, o, progress, cancel);
         if (!r.Converged)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Truncated SVD of a {a.RowCount}×{a.ColumnCount} matrix did not converge within {r.Iterations} restart cycles: residuals reached " +

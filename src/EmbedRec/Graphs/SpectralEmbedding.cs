@@ -25,9 +25,10 @@ public static class SpectralEmbedding
     /// <param name="eigen">Solver options (tolerance, cap, seed); <see cref="EigenOptions.Which"/> is set to the smallest.</param>
     /// <param name="what">The graph's name for messages, e.g. "user graph".</param>
     /// <param name="cancel">Cancels the solver between blocks.</param>
+    /// <param name="progress">Receives the solver's state after every restart cycle.</param>
     /// <returns>The pairs over all n nodes (isolated nodes' rows zero), and the isolated nodes.</returns>
     public static (EigenResult Result, int[] Isolated) Smallest(CsrMatrix<double> w, int count, double alpha, EigenOptions? eigen = null,
-        string what = "graph", CancellationToken cancel = default)
+        string what = "graph", CancellationToken cancel = default, IProgress<EigenProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"α must be in [0, 1]; got {alpha.ToString(CultureInfo.InvariantCulture)}.");
@@ -41,14 +42,14 @@ public static class SpectralEmbedding
                 (isolated.Length > 0 ? $", {isolated.Length} of them isolated (no edge), so at most {connected} vectors." : $", so at most {n} vectors."));
         var o = (eigen ?? new EigenOptions()) with { Which = EigenEnd.Smallest };
         if (isolated.Length == 0)
-            return (Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = alpha })), count, o, null, cancel), o, what), isolated);
+            return (Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = alpha })), count, o, progress, cancel), o, what), isolated);
 
         var keep = new int[connected];
         var at = new int[n];
         Array.Fill(at, -1);
         for (int i = 0, k = 0; i < n; i++) if (HasEdge(w, i)) { at[i] = k; keep[k++] = i; }
         var sub = Subgraph(w, keep, at);
-        var r = Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(sub, new LaplacianOptions { Alpha = alpha })), count, o, null, cancel), o, what);
+        var r = Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(sub, new LaplacianOptions { Alpha = alpha })), count, o, progress, cancel), o, what);
         var vectors = new double[(long)n * count];
         for (int k = 0; k < connected; k++) Array.Copy(r.Vectors, (long)k * count, vectors, (long)keep[k] * count, count);
         return (r with { Size = n, Vectors = vectors }, isolated);

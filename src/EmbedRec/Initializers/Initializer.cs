@@ -2,6 +2,7 @@ using EmbedRec.Config;
 using EmbedRec.Data.Splits;
 using EmbedRec.Models;
 using EmbedRec.Tensors;
+using EmbedRec.Tensors.Linalg;
 
 namespace EmbedRec.Initializers;
 
@@ -18,6 +19,23 @@ public sealed record InitContext(DataSplit Split, Rng Rng)
 
     /// <summary>Cancels a long initialization (an eigensolver between blocks).</summary>
     public CancellationToken Cancel { get; init; }
+
+    /// <summary>
+    /// Receives one line per step of a long initialization (a graph built, an eigensolver's restart cycle), e.g.
+    /// "leporid: item spectrum, cycle 3: 40 of 64 converged, largest residual 2.1e-05"; null reports nothing.
+    /// Called on the initializing thread.
+    /// </summary>
+    public IProgress<string>? Progress { get; init; }
+
+    /// <summary>An eigensolver progress that forwards each restart cycle to <see cref="Progress"/> as a line starting with <paramref name="what"/>.</summary>
+    public IProgress<EigenProgress>? SolverProgress(string what, int count) =>
+        Progress is null ? null : new Lines<EigenProgress>(p => Progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{what}, cycle {p.Iteration}: {p.Converged} of {count} converged, largest residual {p.MaxResidual:0.0e+00}, {p.MatVecs} operator applications")));
+
+    private sealed class Lines<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }
 
 /// <summary>

@@ -133,8 +133,11 @@ public sealed class LeporidInitializer : IInitializer
         {
             var train = context.Split.Train;
             var knn = new JaccardKnnOptions { K = _o.K };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var w = users ? JaccardKnn.Users(train, knn, context.Cancel) : JaccardKnn.Items(train, knn, context.Cancel);
-            var (r, isolated) = SpectralEmbedding.Smallest(w, k, Alpha, e, side + " graph", context.Cancel);
+            context.Progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"{_name}: {side} graph, {w.RowCount:N0} nodes, {w.NonZeros:N0} non-zeros ({clock.Elapsed.TotalSeconds:0.00} s); solving for {k} vectors"));
+            var (r, isolated) = SpectralEmbedding.Smallest(w, k, Alpha, e, side + " graph", context.Cancel, context.SolverProgress($"{_name}: {side} spectrum", k));
             return Spectral.Pack([("vectors", r.Vectors, r.Size, k)], r.Values, r.Residuals, isolated);
         }, ("side", side), ("alpha", Alpha), ("k", _o.K), ("vectors", k), ("tolerance", e.Tolerance), ("max_iterations", e.MaxIterations),
             ("block", e.BlockSize), ("basis", e.MaxBasisSize ?? -1), ("seed", e.Seed));

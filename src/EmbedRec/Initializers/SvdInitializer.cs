@@ -64,7 +64,7 @@ public sealed class SvdInitializer(SvdInitOptions options) : IInitializer
         var e = options.Eigen;
         var t = Spectral.Cached(context, fingerprint, "svd", () =>
         {
-            var r = TruncatedSvd.Compute(Binary(split.Train), k, e, context.Cancel);
+            var r = TruncatedSvd.Compute(Binary(split.Train), k, e, context.Cancel, context.SolverProgress("svd", k));
             return Spectral.Pack([("user", Half(r.Left, r.Values, k), nu, k), ("item", Half(r.Right, r.Values, k), ni, k)], r.Values, r.Residuals, []);
         }, ("vectors", k), ("tolerance", e.Tolerance), ("max_iterations", e.MaxIterations), ("block", e.BlockSize), ("basis", e.MaxBasisSize ?? -1), ("seed", e.Seed));
         SpectralRows.Fill(tables, true, Spectral.Matrix(t, "user", nu, k), k, 1f);

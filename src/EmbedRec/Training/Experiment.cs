@@ -53,7 +53,7 @@ public static class Experiment
     public sealed record Built(IRecommender Model, TrainingPlan? Plan, IReadOnlyDictionary<string, object?> Record);
 
     /// <summary>Builds the model of <paramref name="spec"/> for <paramref name="split"/>; <paramref name="initialize"/> false skips the initializer (reopening a trained run).</summary>
-    public static Built Build(RunSpec spec, DataSplit split, bool initialize = true)
+    public static Built Build(RunSpec spec, DataSplit split, bool initialize = true, IProgress<TrainingEvent>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(split);
@@ -70,7 +70,10 @@ public static class Experiment
             {
                 var initializer = i.Registration.Create(i.Options);
                 init = initializer.Description;
-                initializer.Initialize(tables.Tables.Where(t => !t.OutputLayer).ToList(), new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory() });
+                var lines = progress is null ? null : new InitLines(progress);
+                lines?.Report($"initializing: {initializer.Description}");
+                initializer.Initialize(tables.Tables.Where(t => !t.OutputLayer).ToList(),
+                    new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory(), Cancel = cancel, Progress = lines });
             }
             else init = i.Registration.Name;
         }
@@ -125,7 +128,7 @@ public static class Experiment
         // Resuming: the data is checked before anything is built or written; the initializer is not run again when a
         // resume state will overwrite every table (its source may be gone), only when the run never saved an epoch.
         if (run is not null && resume) CheckPin(run.Path, DataPin.Read(run.Path), data.Pin, DataChangePolicy.Refuse, "resumed");
-        var built = Build(spec, split, initialize: !(resume && run is not null && File.Exists(Path.Combine(run.Path, ResumeFile.FileName))));
+        var built = Build(spec, split, initialize: !(resume && run is not null && File.Exists(Path.Combine(run.Path, ResumeFile.FileName))), progress, cancel);
         if (run is not null && !resume)
         {
             // data.json first: a run with a config.yaml always has its data pinned.
@@ -192,5 +195,11 @@ public static class Experiment
             throw new DataChangedException($"{char.ToUpperInvariant(what[0])}{what[1..]}. The run was not {verb}; " +
                 (verb == "reopened" ? "pass --allow-data-change to evaluate it on the data as it is now, or train again." : "restore the data, or train again with --force."));
         return new DataCheck(DataCheckStatus.Changed, what);
+    }
+
+    /// <summary>An initializer's progress lines as <see cref="PhaseMessage"/>s of the training progress.</summary>
+    private sealed class InitLines(IProgress<TrainingEvent> progress) : IProgress<string>
+    {
+        public void Report(string value) => progress.Report(new PhaseMessage(value));
     }
 }
