@@ -97,4 +97,35 @@ public class Conv2dTests
         Assert.Equal(one, Run(2));
         Assert.Equal(one, Run(3));
     }
+
+    [Fact]
+    public void ABatchOfLargeImagesGivesTheSameResultsAsOneImageAtATime()
+    {
+        // Sixteen large images (16 × 3 × 3 × 64 × 64 columns each) over eight groups: the batch equals the images one at a time.
+        var rng = new Rng(8);
+        var x0 = Tensor.RandomNormal(rng, [16, 16, 64, 64]);
+        var w0 = Tensor.RandomNormal(rng, [4, 16, 3, 3]);
+        var ys = new List<float[]>();
+        var gws = new float[w0.Size];
+        var gxs = new List<float[]>();
+        for (int i = 0; i < 16; i++)
+        {
+            var xi = Tensor.FromArray(x0.Span.Slice(i * 16 * 64 * 64, 16 * 64 * 64).ToArray(), 1, 16, 64, 64);
+            var wi = w0.Detach();
+            xi.RequiresGrad = wi.RequiresGrad = true;
+            var yi = Ops.Conv2d(xi, wi, null, 1, 1, 1, 1).Retain();
+            Ops.Sum(Ops.Mul(yi, yi)).Backward();
+            ys.Add(yi.ToArray());
+            gxs.Add(xi.Grad!.ToArray());
+            for (int k = 0; k < gws.Length; k++) gws[k] += wi.Grad!.Span[k];
+        }
+        var x = x0.Detach();
+        var w = w0.Detach();
+        x.RequiresGrad = w.RequiresGrad = true;
+        var y = Ops.Conv2d(x, w, null, 1, 1, 1, 1).Retain();
+        Ops.Sum(Ops.Mul(y, y)).Backward();
+        Assert.Equal(ys.SelectMany(v => v).ToArray(), y.ToArray());
+        Assert.Equal(gxs.SelectMany(v => v).ToArray(), x.Grad!.ToArray());
+        GradCheck.Close(gws, w.Grad!.ToArray(), 1e-4f, 1e-4f);
+    }
 }
