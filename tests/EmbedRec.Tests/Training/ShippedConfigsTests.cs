@@ -48,6 +48,15 @@ public sealed class ShippedConfigsTests
             cfg.Set("filters", "");
             // Spectral initializers would cache what they compute on the synthetic data in the user's cache folder.
             if (spec.Init?.Registration.Binder.Keys.Any(k => k.Name == "cache") == true) cfg.Set("init.cache", "false");
+            // A BPR-pretrained input names a finished MF-BPR run: train one on the same synthetic split for it.
+            using var prior = new TempDir();
+            if (spec.Init?.Registration.Name == "bpr")
+            {
+                var mf = new RunConfig().With("model", "mf").With("dataset", "synthetic").With("split", "loo").With("epochs", "1").With("topk", "10")
+                    .With("model.embedding_size", cfg.Get("model.dim") ?? cfg.Get("model.embedding_size") ?? "64");
+                Experiment.Train(mf, Experiment.LoadSplit(RunSpec.Resolve(mf).Data, new DatasetRegistry(".", [])), new RunDirectory(Path.Combine(prior.Path, "mf")));
+                cfg.Set("init.path", Path.Combine(prior.Path, "mf"));
+            }
             spec = RunSpec.Resolve(cfg);
             var built = Experiment.Build(spec, Experiment.LoadSplit(spec.Data, new DatasetRegistry(".", [])));
             Assert.False(string.IsNullOrEmpty(built.Model.Name), file);
