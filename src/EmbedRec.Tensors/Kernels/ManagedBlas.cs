@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EmbedRec.Tensors.Kernels;
 
@@ -17,10 +18,14 @@ namespace EmbedRec.Tensors.Kernels;
 /// </remarks>
 public sealed unsafe class ManagedBlas : IBlas
 {
-    private const int KC = 256;
+    // KC 512 rather than 256: the C tile is read and written once per KC slice of k, and on this machine's 2048³ product
+    // halving those passes gained more (1 thread ~180 → ~205 GFLOP/s, 2 threads ~305 → ~345, best-of-6 medians) than
+    // the 32-wide B micro-panel outgrowing L1 (64 KB) cost; 384 and 768 measured between (docs/engine.md).
+    private const int KC = 512;
     private const int MC = 96;
     private const int NC = 4096;
     private const long SmallWork = 48 * 48 * 48;
+    private const long ParallelPackWork = 64 * 1024;
 
     private readonly bool _wide;
     private readonly int _mr, _nr;
@@ -110,7 +115,20 @@ public sealed unsafe class ManagedBlas : IBlas
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    fixed (float* bp = bPack) PackB(transB, b, ldb, pc, kc, jc, nc, nr, bp);
+                    fixed (float* bp = bPack)
+                    {
+                        if (Threads == 1 || (long)kc * nc < ParallelPackWork) PackB(transB, b, ldb, pc, kc, 0, bPanels, jc, nc, nr, bp);
+                        else
+                        {
+                            // Large blocks of B are packed by every thread (a serial pack left the other threads idle
+                            // for about a tenth of a 2048³ product); each panel is written by one thread, so the
+                            // packed block is the same whatever the thread count.
+                            float* bpp = bp;
+                            int per = (bPanels + Threads - 1) / Threads;
+                            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads },
+                                t => PackB(transB, b, ldb, pc, kc, t * per, Math.Min(bPanels, (t + 1) * per), jc, nc, nr, bpp));
+                        }
+                    }
                     int mBlocks = (m + MC - 1) / MC;
                     // Column chunks: enough tiles to keep every thread busy, each a whole number of panels.
                     int chunks = Math.Max(1, Math.Min(bPanels, (2 * Threads + mBlocks - 1) / mBlocks));
@@ -176,10 +194,10 @@ public sealed unsafe class ManagedBlas : IBlas
         }
     }
 
-    private static void PackB(bool transB, float* b, int ldb, int pc, int kc, int jc, int nc, int nr, float* dst)
+    /// <summary>Packs panels [<paramref name="p0"/>, <paramref name="p1"/>) of the [kc × nc] block of B at (pc, jc).</summary>
+    private static void PackB(bool transB, float* b, int ldb, int pc, int kc, int p0, int p1, int jc, int nc, int nr, float* dst)
     {
-        int panels = (nc + nr - 1) / nr;
-        for (int jp = 0; jp < panels; jp++)
+        for (int jp = p0; jp < p1; jp++)
         {
             int j0 = jc + jp * nr;
             int w = Math.Min(nr, jc + nc - j0);
@@ -215,6 +233,12 @@ public sealed unsafe class ManagedBlas : IBlas
             int i0 = ic + ip * mr;
             int h = Math.Min(mr, ic + mc - i0);
             float* d = dst + (long)ip * kc * mr;
+            if (h == 8 && mr == 8 && Avx.IsSupported)
+            {
+                if (!transA) PackA8Rows(a + (long)i0 * lda + pc, lda, kc, d);
+                else for (int p = 0; p < kc; p++) Vector256.Load(a + (long)(pc + p) * lda + i0).Store(d + p * 8);
+                continue;
+            }
             if (!transA)
             {
                 for (int r = 0; r < h; r++)
@@ -236,14 +260,52 @@ public sealed unsafe class ManagedBlas : IBlas
         }
     }
 
+    /// <summary>Packs 8 full rows of row-major A (k columns from <paramref name="src"/>) into an 8-tall panel, d[p·8 + r] = A[r, p],
+    /// by 8 × 8 register transposes.</summary>
+    private static void PackA8Rows(float* src, int lda, int kc, float* d)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = src + p;
+            var r0 = Vector256.Load(s); var r1 = Vector256.Load(s + lda);
+            var r2 = Vector256.Load(s + 2L * lda); var r3 = Vector256.Load(s + 3L * lda);
+            var r4 = Vector256.Load(s + 4L * lda); var r5 = Vector256.Load(s + 5L * lda);
+            var r6 = Vector256.Load(s + 6L * lda); var r7 = Vector256.Load(s + 7L * lda);
+            // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves: the classic 8 × 8 transpose.
+            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            float* o = d + p * 8;
+            Avx.Permute2x128(u0, u4, 0x20).Store(o); Avx.Permute2x128(u1, u5, 0x20).Store(o + 8);
+            Avx.Permute2x128(u2, u6, 0x20).Store(o + 16); Avx.Permute2x128(u3, u7, 0x20).Store(o + 24);
+            Avx.Permute2x128(u0, u4, 0x31).Store(o + 32); Avx.Permute2x128(u1, u5, 0x31).Store(o + 40);
+            Avx.Permute2x128(u2, u6, 0x31).Store(o + 48); Avx.Permute2x128(u3, u7, 0x31).Store(o + 56);
+        }
+        for (; p < kc; p++)
+            for (int r = 0; r < 8; r++) d[p * 8 + r] = src[(long)r * lda + p];
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
     {
+        if (Sse.IsSupported)
+        {
+            // The C tile is read once, after kc steps of FMAs: ask for its 16 lines now so the final update does not
+            // wait on memory (C is the one operand that is not packed into cache-sized blocks).
+            for (int r = 0; r < mv; r++) { Sse.Prefetch0(c + (long)r * ldc); Sse.Prefetch0(c + (long)r * ldc + 16); }
+        }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
+            if (Sse.IsSupported) Sse.Prefetch0(a + 64); // the A panel streams from L2: ask 8 steps ahead
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
             var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);

@@ -9,6 +9,9 @@ public class GemmTests
     {
         { 1, 1, 1 }, { 1, 7, 3 }, { 5, 1, 9 }, { 3, 5, 1 }, { 17, 33, 9 }, { 64, 64, 64 },
         { 97, 131, 259 }, { 130, 70, 300 }, { 9, 400, 35 }, { 200, 3, 70 },
+        // Three slices of k (the last partial), B blocks large enough to be packed by every thread, and row and
+        // column tails in the 8 × 32 kernel.
+        { 43, 150, 1100 },
     };
 
     private static float[] Reference(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
@@ -61,6 +64,25 @@ public class GemmTests
                         }
                 }
             }
+    }
+
+    [Fact]
+    public void ManagedResultIsTheSameForEveryThreadCount()
+    {
+        // Packing and tiling are split over threads, but every element of C is accumulated by one thread in a fixed
+        // order, so the bits must not depend on the thread count.
+        var rng = new Rng(11);
+        int m = 203, n = 517, k = 1031;
+        var a = new float[m * k]; var b = new float[k * n];
+        rng.FillNormal(a); rng.FillNormal(b);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            var c = new float[m * n];
+            new ManagedBlas(threads).Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            if (first is null) first = c;
+            else Assert.True(first.AsSpan().SequenceEqual(c), $"{threads} threads changed the result");
+        }
     }
 
     [NativeBlasFact]
