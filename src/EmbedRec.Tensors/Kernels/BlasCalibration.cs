@@ -10,14 +10,15 @@ namespace EmbedRec.Tensors.Kernels;
 /// <param name="OpenBlasVersion">OpenBLAS's version, e.g. "0.3.21".</param>
 /// <param name="CoreType">The kernel OpenBLAS reports after loading, e.g. "SkylakeX".</param>
 /// <param name="Threads">GEMM threads.</param>
-/// <param name="EmbedRecVersion">EmbedRec.Tensors' version.</param>
+/// <param name="EmbedRecVersion">EmbedRec.Tensors' version and the managed kernel's revision (<see cref="ManagedBlas.Revision"/>), so that
+/// a faster managed GEMM is measured again even within one version.</param>
 /// <param name="Runtime">The .NET runtime version (its JIT compiles the managed kernel).</param>
 public sealed record BlasCalibrationKey(string CpuModel, [property: JsonPropertyName("openblas_version")] string OpenBlasVersion, string CoreType, int Threads,
     [property: JsonPropertyName("embedrec_version")] string EmbedRecVersion, string Runtime)
 {
     /// <summary>The key for this process with the given OpenBLAS.</summary>
     public static BlasCalibrationKey For(NativeOpenBlas native, int threads) => new(
-        CpuFeatures.ModelName(), native.Version, native.CoreName, threads, EngineVersion, Environment.Version.ToString());
+        CpuFeatures.ModelName(), native.Version, native.CoreName, threads, $"{EngineVersion} gemm-r{ManagedBlas.Revision}", Environment.Version.ToString());
 
     /// <summary>EmbedRec.Tensors' informational version without the source revision, e.g. "0.1.0".</summary>
     public static string EngineVersion { get; } =

@@ -24,6 +24,9 @@ public sealed unsafe class ManagedBlas : IBlas
     private const int KC = 512;
     private const int MC = 96;
     private const int NC = 4096;
+    /// <summary>Bumped whenever the kernel's speed changes, so that cached calibrations (<see cref="BlasCalibrationKey"/>) are measured again.</summary>
+    public const int Revision = 2;
+
     private const long SmallWork = 48 * 48 * 48;
     private const long ParallelPackWork = 64 * 1024;
 
