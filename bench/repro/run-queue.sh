@@ -2,11 +2,14 @@
 # Runs a queue of reproduction runs one after another, one thread each, from a frozen copy of the CLI build
 # (so rebuilding the repository does not touch running jobs). Each line of the queue file: CONFIG SEED [KEY=VALUE ...].
 # Run directories go to $RUNS (default runs/repro)/<config name>-s<seed>; a finished run (metrics.json present) is skipped,
-# an interrupted one is resumed. Usage: bench/repro/run-queue.sh QUEUE_FILE [BIN_DIR]
+# an interrupted one is resumed. Each finished run's small text files (metrics, config, data pin, history, report) are
+# copied to $ARCHIVE (default results/runs)/<name> to be committed, so that `embedrec compare` and summarize.py work on a
+# later machine where runs/ is gone. Usage: bench/repro/run-queue.sh QUEUE_FILE [BIN_DIR]
 set -euo pipefail
 queue=$1
 bin=${2:-/work/runbin}
 runs=${RUNS:-runs/repro}
+archive=${ARCHIVE:-results/runs}
 export EMBEDREC_THREADS=${EMBEDREC_THREADS:-1}
 export EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
 mkdir -p "$runs"
@@ -14,7 +17,7 @@ while read -r config seed rest; do
   [[ -z "$config" || "$config" == \#* ]] && continue
   name=$(basename "$config" .yaml)-s$seed
   out=$runs/$name
-  if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; continue; fi
+  if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive"; continue; fi
   sets=(--set "seed=$seed")
   for kv in $rest; do sets+=(--set "$kv"); done
   resume=()
@@ -22,4 +25,5 @@ while read -r config seed rest; do
   echo "$(date -u +%H:%M:%S) start $name"
   dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" > "$runs/$name.log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $runs/$name.log)"
   echo "$(date -u +%H:%M:%S) done $name"
+  [[ -f $out/metrics.json ]] && "$(dirname "$0")/archive.sh" "$out" "$archive"
 done < "$queue"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copies the small text files of finished runs (metrics.json, config.yaml, data.json, history.csv, report.md) to
+# ARCHIVE_DIR/<run name>, the record that is committed: `embedrec compare` and summarize.py read metrics.json from there
+# as from the run itself. Checkpoints and embeddings stay in the run directory. Usage: archive.sh RUN_DIR... ARCHIVE_DIR
+set -euo pipefail
+(( $# >= 2 )) || { echo "usage: $0 RUN_DIR... ARCHIVE_DIR" >&2; exit 2; }
+dest=${!#}
+for run in "${@:1:$#-1}"; do
+  [[ -f $run/metrics.json ]] || { echo "skip $run: no metrics.json (unfinished)" >&2; continue; }
+  out=$dest/$(basename "$run")
+  mkdir -p "$out"
+  for f in metrics.json config.yaml data.json history.csv report.md; do
+    [[ -f $run/$f ]] && cp "$run/$f" "$out/$f"
+  done
+done
