@@ -146,11 +146,11 @@ public static partial class Ops
                 w[kn] = sc;
                 if (sc > max) max = sc;
             }
-            int total = kn + (pads > 0 ? 1 : 0);
-            float sum = 0f;
-            for (int j = 0; j < total; j++) { float ex = MathF.Exp(w[j] - max); w[j] = ex; sum += ex; }
-            float inv = 1f / sum;
-            for (int j = 0; j < total; j++) w[j] *= inv;
+            var ws = w.Slice(0, kn + (pads > 0 ? 1 : 0));
+            // Vectorized: a scalar MathF.Exp per key was about 4% of a BERT4Rec epoch.
+            TensorPrimitives.Subtract(ws, max, ws);
+            TensorPrimitives.Exp(ws, ws);
+            TensorPrimitives.Multiply(ws, 1f / TensorPrimitives.Sum(ws), ws);
         }
 
         /// <summary>Draws the dropout factors of one query row in a fixed order (the backward redraws them identically).</summary>

@@ -89,15 +89,8 @@ public static partial class Ops
 
     /// <summary>GELU with the exact erf form (PyTorch's default): x·Φ(x).</summary>
     public static Tensor Gelu(Tensor x) => Unary(x, "gelu",
-        static (x, y) => { for (int i = 0; i < y.Length; i++) y[i] = x[i] * Scalar.NormalCdf(x[i]); },
-        static (x, _, g, gx) =>
-        {
-            for (int i = 0; i < gx.Length; i++)
-            {
-                float v = x[i];
-                gx[i] += g[i] * (Scalar.NormalCdf(v) + v * 0.3989422804014327f * MathF.Exp(-0.5f * v * v));
-            }
-        });
+        static (x, y) => Kernels.GeluKernel.Forward(x, y),
+        static (x, _, g, gx) => Kernels.GeluKernel.Backward(x, g, gx));
 }
 
 /// <summary>Scalar helpers shared by kernels.</summary>
@@ -109,16 +102,4 @@ internal static class Scalar
 
     public static float LogSigmoid(float x) => MathF.Min(x, 0f) - MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
 
-    public static float NormalCdf(float x) => (float)(0.5 * (1.0 + Erf(x * 0.7071067811865476)));
-
-    /// <summary>erf with absolute error below 1.2e-7 (Numerical Recipes' erfc Chebyshev fit).</summary>
-    public static double Erf(double x)
-    {
-        double z = Math.Abs(x);
-        double t = 1.0 / (1.0 + 0.5 * z);
-        double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-            t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-            t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? 1.0 - r : r - 1.0;
-    }
 }
