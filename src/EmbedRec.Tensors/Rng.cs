@@ -50,6 +50,26 @@ public sealed class Rng
     /// <summary>Uniform float in [0, 1).</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
+    /// <summary>
+    /// Dropout factors: each element 0 with probability <paramref name="p"/>, else <paramref name="keep"/>, drawn as
+    /// <c>NextSingle() &lt; p</c> element by element (the same numbers as that loop), with the generator's state in
+    /// registers for the whole span.
+    /// </summary>
+    public void FillDropoutMask(Span<float> mask, float p, float keep)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = BitOperations.RotateLeft(s3, 45);
+            mask[i] = (result >> 40) * (1.0f / (1 << 24)) < p ? 0f : keep;
+        }
+        _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;
+    }
+
     /// <summary>Uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias.</summary>
     public int NextInt(int maxExclusive)
     {

@@ -120,7 +120,7 @@ public static partial class Ops
         var buffer = BufferPool.Shared.RentAtLeast(x.Size, false);
         var mask = buffer.AsSpan(0, x.Size);
         float keep = 1f / (1f - p);
-        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextSingle() < p ? 0f : keep;
+        rng.FillDropoutMask(mask, p, keep);
         var y = Tensor.Pooled(x.ShapeArray);
         TensorPrimitives.Multiply(x.Span, mask, y.Span);
         if (!Backprop.Tracks(x)) { BufferPool.Shared.Return(buffer); return y; }

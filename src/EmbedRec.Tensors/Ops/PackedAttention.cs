@@ -159,7 +159,7 @@ public static partial class Ops
             int pads = _p.PadCounts[s];
             int total = kn + (pads > 0 ? 1 : 0);
             if (rng is null) { f[..total].Fill(1f); return; }
-            for (int j = 0; j < kn; j++) f[j] = rng.NextSingle() < _drop ? 0f : _keepScale;
+            rng.FillDropoutMask(f.Slice(0, kn), _drop, _keepScale);
             if (pads > 0) f[kn] = KeptPads(pads, rng) / (float)pads * _keepScale;
         }
 
