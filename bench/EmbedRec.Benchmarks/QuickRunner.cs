@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|leporid-scale|seqops [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
+/// median. Usage: <c>quick gemm|gemm-peak|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|leporid-scale|seqops [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
 /// </summary>
 public static class QuickRunner
 {
@@ -39,6 +39,7 @@ public static class QuickRunner
         var info = EngineInfo.Current();
         results["engine"] = new { blas = info.BlasDescription, managed = info.ManagedKernel, threads = info.Threads, coretype = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "" };
         if (what is "gemm" or "all") results["gemm"] = Gemm(seconds);
+        if (what == "gemm-peak") results["gemm_peak"] = GemmPeakRunner.Run(args);
         if (what is "overhead" or "all") results["overhead_ns"] = Overhead(seconds);
         if (what is "alloc" or "all") results["alloc"] = Alloc();
         if (what == "train")
