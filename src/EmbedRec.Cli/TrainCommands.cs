@@ -71,7 +71,16 @@ internal static class TrainCommands
                     Console.WriteLine(string.Create(Inv, $"resuming to {spec.Trainer.Epochs} epochs instead of {RunSpec.Resolve(saved).Trainer.Epochs} (config.yaml is updated once the data checks out)"));
             }
             else spec = RunSpec.Resolve(cfg);
-            var data = Experiment.LoadData(spec.Data, DatasetRegistry.Default());
+            var registry = DatasetRegistry.Default();
+            LoadedData data;
+            if (isResume)
+            {
+                // A relative dataset path is read where the run recorded it (data.json), not from the working directory;
+                // the pin keeps the configured name so the check against data.json compares like with like.
+                data = Experiment.LoadData(Experiment.AtRecordedLocation(spec.Data, DataPin.Read(run.Path), registry), registry);
+                data = data with { Pin = data.Pin with { Dataset = spec.Data.Dataset ?? "" } };
+            }
+            else data = Experiment.LoadData(spec.Data, registry);
             var split = data.Split;
             Console.WriteLine($"{spec.Model.Registration.Name} on {spec.Data.Dataset}: {split.UserCount:N0} users, {split.ItemCount:N0} items, train {split.Train.Count:N0}, valid {split.Valid.Count:N0}, test {split.Test.Count:N0}");
             var result = RunWithProgress(spec, data, run, isResume);

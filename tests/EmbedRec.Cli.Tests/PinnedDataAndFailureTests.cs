@@ -97,6 +97,22 @@ public sealed class PinnedDataAndFailureTests : IDisposable
         Assert.StartsWith("note: 'run' has no data.json", old.Out);
     }
 
+    [Fact]
+    public void AnInterruptedRunWithARelativeDatasetPathResumesFromAnotherFolder()
+    {
+        string run = TrainOnRatings("run");
+        // Killed after its last epoch but before metrics.json, then resumed for one more epoch from a sibling folder:
+        // 'ratings.csv' in config.yaml is relative to where training ran, and data.json recorded where that was.
+        File.Delete(Path.Combine(run, "metrics.json"));
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_dir, "elsewhere")).FullName;
+        var resumed = RunIn(elsewhere, "train", "--resume", "--out", Path.Combine("..", "run"), "--set", "epochs=3");
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Contains("resuming to 3 epochs instead of 2", resumed.Out);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        Assert.Equal(3, doc.RootElement.GetProperty("epochs_trained").GetInt32());
+        Assert.Contains("dataset: ratings.csv", File.ReadAllText(Path.Combine(run, "config.yaml")));
+    }
+
     private static string Metric(string output, string name) =>
         output.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(f => f.Length == 2 && f[0] == name)[1];
 

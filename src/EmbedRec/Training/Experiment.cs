@@ -164,11 +164,7 @@ public static class Experiment
         if (!File.Exists(run.Checkpoint))
             throw new FileNotFoundException($"'{runDir}' has no checkpoint.safetensors: the run did not finish its first evaluation, or it is not a run directory.", run.Checkpoint);
         var pin = DataPin.Read(run.Path);
-        var dataOptions = spec.Data;
-        if (pin?.Location is { } location && dataOptions.Dataset is { } name && name != Synthetic && !datasets.Contains(name)
-            && (File.Exists(location) || Directory.Exists(location)))
-            dataOptions = dataOptions with { Dataset = location };
-        var data = LoadData(dataOptions, datasets);
+        var data = LoadData(AtRecordedLocation(spec.Data, pin, datasets), datasets);
         var check = CheckPin(runDir, pin, data.Pin with { Dataset = spec.Data.Dataset ?? "" }, policy, "reopened");
         var split = data.Split;
         // Only the model is built: scoring needs neither the initializer, nor the objective (its batches, its own
@@ -182,6 +178,21 @@ public static class Experiment
         }
         else model.Load(run.Checkpoint);
         return new OpenedRun(new TrainedRun(spec, split, model, run), check);
+    }
+
+    /// <summary>
+    /// <paramref name="data"/> with a dataset path (not a registered name, not synthetic) replaced by the absolute
+    /// location a run recorded in its <c>data.json</c>, when that location exists: a run trained with a relative path
+    /// then opens or resumes from any working directory. Anything else is returned as it is.
+    /// </summary>
+    public static DataOptions AtRecordedLocation(DataOptions data, DataPin? pin, DatasetRegistry datasets)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(datasets);
+        return pin?.Location is { } location && data.Dataset is { } name && name != Synthetic && !datasets.Contains(name)
+            && (File.Exists(location) || Directory.Exists(location))
+            ? data with { Dataset = location }
+            : data;
     }
 
     private static DataCheck CheckPin(string runDir, DataPin? recorded, DataPin now, DataChangePolicy policy, string verb)
