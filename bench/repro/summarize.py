@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Summarize reproduction runs: per config, test metrics mean ± sd over seeds, and the item-embedding diagnostics.
 
-Usage: bench/repro/summarize.py [RUNS_DIR] — reads RUNS_DIR/<config>-s<seed>/metrics.json (default runs/repro) and prints a
-Markdown table. Runs without metrics.json (unfinished) are listed as pending. erank/J come from metrics.json, or from
+Usage: bench/repro/summarize.py [RUNS_DIR] [--leporid] — reads RUNS_DIR/<config>-s<seed>/metrics.json (default
+runs/repro; results/runs holds the committed records) and prints a Markdown table: NDCG/HR for the ranking protocols,
+or with --leporid the Leporid protocol's HR@1/5/10, P@10, R@10 and F1@10 (runs whose metrics have no ndcg@10). Runs without metrics.json (unfinished) are listed as pending. erank/J come from metrics.json, or from
 RUNS_DIR/diag.jsonl (lines of `bench diag`) for runs trained before the diagnostics covered sequence models.
 """
 import json, os, re, statistics, sys
 
-runs = sys.argv[1] if len(sys.argv) > 1 else "runs/repro"
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+leporid = "--leporid" in sys.argv
+runs = args[0] if args else "runs/repro"
 diag = {}
 if os.path.exists(os.path.join(runs, "diag.jsonl")):
     for line in open(os.path.join(runs, "diag.jsonl")):
@@ -36,6 +39,19 @@ def ms(values, digits=4):
         return f"{values[0]:.{digits}f}"
     return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
+if leporid:
+    print("| config | seeds | HR@1 | HR@5 | HR@10 | P@10 | R@10 | F1@10 | kept epochs |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for config, rows in groups.items():
+        rows.sort()
+        t = [r[1] for r in rows]
+        if any("ndcg@10" in x or "hit@10" not in x for x in t):
+            continue
+        cells = " | ".join(ms([x[k] for x in t]) for k in ("hit@1", "hit@5", "hit@10", "precision@10", "recall@10", "f1@10"))
+        print(f"| {config} | {','.join(str(r[0]) for r in rows)} | {cells} | {','.join(str(r[2]) for r in rows)} |")
+    if pending:
+        print(f"\npending: {', '.join(pending)}")
+    sys.exit(0)
 print("| config | seeds | NDCG@10 | HR@10 | NDCG@5 | HR@5 | HR@1 | best epochs | item erank | J/‖X‖² |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for config, rows in groups.items():
