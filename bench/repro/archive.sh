@@ -6,10 +6,11 @@ set -euo pipefail
 (( $# >= 2 )) || { echo "usage: $0 RUN_DIR... ARCHIVE_DIR" >&2; exit 2; }
 dest=${!#}
 for run in "${@:1:$#-1}"; do
-  [[ -f $run/metrics.json ]] || { echo "skip $run: no metrics.json (unfinished)" >&2; continue; }
+  if [[ ! -f $run/metrics.json ]]; then echo "skip $run: no metrics.json (unfinished)" >&2; continue; fi
   out=$dest/$(basename "$run")
   mkdir -p "$out"
   for f in metrics.json config.yaml data.json history.csv report.md; do
-    [[ -f $run/$f ]] && cp "$run/$f" "$out/$f"
+    if [[ -f $run/$f ]]; then cp "$run/$f" "$out/$f"; fi
   done
 done
+exit 0

@@ -17,13 +17,13 @@ while read -r config seed rest; do
   [[ -z "$config" || "$config" == \#* ]] && continue
   name=$(basename "$config" .yaml)-s$seed
   out=$runs/$name
-  if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive"; continue; fi
+  if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; continue; fi
   sets=(--set "seed=$seed")
   for kv in $rest; do sets+=(--set "$kv"); done
   resume=()
   [[ -d $out ]] && resume=(--resume)
   echo "$(date -u +%H:%M:%S) start $name"
-  dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" > "$runs/$name.log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $runs/$name.log)"
+  dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" < /dev/null > "$runs/$name.log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $runs/$name.log)"
   echo "$(date -u +%H:%M:%S) done $name"
-  [[ -f $out/metrics.json ]] && "$(dirname "$0")/archive.sh" "$out" "$archive"
+  if [[ -f $out/metrics.json ]]; then "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; fi
 done < "$queue"
