@@ -205,7 +205,22 @@ public sealed unsafe class ManagedBlas : IBlas
             int j0 = jc + jp * nr;
             int w = Math.Min(nr, jc + nc - j0);
             float* d = dst + (long)jp * kc * nr;
-            if (!transB)
+            if (!transB && w == 32 && nr == 32 && Vector512.IsHardwareAccelerated)
+            {
+                // A full 32-wide panel row is two registers; a span copy per row was a call to memmove each.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (long)(pc + p) * ldb + j0;
+                    Vector512.Load(src).Store(d + p * 32);
+                    Vector512.Load(src + 16).Store(d + p * 32 + 16);
+                }
+            }
+            else if (transB && w == nr && nr % 8 == 0 && Avx.IsSupported)
+            {
+                // B read transposed: 8 of its rows at a time become 8 columns of the panel by register transposes.
+                for (int jj = 0; jj < nr; jj += 8) Transpose8Rows(b + (long)(j0 + jj) * ldb + pc, ldb, kc, d + jj, nr);
+            }
+            else if (!transB)
             {
                 for (int p = 0; p < kc; p++)
                 {
@@ -238,7 +253,7 @@ public sealed unsafe class ManagedBlas : IBlas
             float* d = dst + (long)ip * kc * mr;
             if (h == 8 && mr == 8 && Avx.IsSupported)
             {
-                if (!transA) PackA8Rows(a + (long)i0 * lda + pc, lda, kc, d);
+                if (!transA) Transpose8Rows(a + (long)i0 * lda + pc, lda, kc, d, 8);
                 else for (int p = 0; p < kc; p++) Vector256.Load(a + (long)(pc + p) * lda + i0).Store(d + p * 8);
                 continue;
             }
@@ -263,9 +278,10 @@ public sealed unsafe class ManagedBlas : IBlas
         }
     }
 
-    /// <summary>Packs 8 full rows of row-major A (k columns from <paramref name="src"/>) into an 8-tall panel, d[p·8 + r] = A[r, p],
-    /// by 8 × 8 register transposes.</summary>
-    private static void PackA8Rows(float* src, int lda, int kc, float* d)
+    /// <summary>Writes 8 full rows of a row-major matrix (kc columns from <paramref name="src"/>, row stride
+    /// <paramref name="lda"/>) as columns: d[p·<paramref name="stride"/> + r] = M[r, p], by 8 × 8 register transposes.
+    /// Packs an 8-tall panel of A (stride 8) and 8 columns of a B panel read transposed (stride nr).</summary>
+    private static void Transpose8Rows(float* src, int lda, int kc, float* d, int stride)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
@@ -284,14 +300,14 @@ public sealed unsafe class ManagedBlas : IBlas
             var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
             var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
             var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* o = d + p * 8;
-            Avx.Permute2x128(u0, u4, 0x20).Store(o); Avx.Permute2x128(u1, u5, 0x20).Store(o + 8);
-            Avx.Permute2x128(u2, u6, 0x20).Store(o + 16); Avx.Permute2x128(u3, u7, 0x20).Store(o + 24);
-            Avx.Permute2x128(u0, u4, 0x31).Store(o + 32); Avx.Permute2x128(u1, u5, 0x31).Store(o + 40);
-            Avx.Permute2x128(u2, u6, 0x31).Store(o + 48); Avx.Permute2x128(u3, u7, 0x31).Store(o + 56);
+            float* o = d + (long)p * stride;
+            Avx.Permute2x128(u0, u4, 0x20).Store(o); Avx.Permute2x128(u1, u5, 0x20).Store(o + stride);
+            Avx.Permute2x128(u2, u6, 0x20).Store(o + 2 * stride); Avx.Permute2x128(u3, u7, 0x20).Store(o + 3 * stride);
+            Avx.Permute2x128(u0, u4, 0x31).Store(o + 4 * stride); Avx.Permute2x128(u1, u5, 0x31).Store(o + 5 * stride);
+            Avx.Permute2x128(u2, u6, 0x31).Store(o + 6 * stride); Avx.Permute2x128(u3, u7, 0x31).Store(o + 7 * stride);
         }
         for (; p < kc; p++)
-            for (int r = 0; r < 8; r++) d[p * 8 + r] = src[(long)r * lda + p];
+            for (int r = 0; r < 8; r++) d[(long)p * stride + r] = src[(long)r * lda + p];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
