@@ -18,11 +18,7 @@ public static class GemmPeakRunner
 {
     public static object Run(string[] args)
     {
-        string Arg(string name, string fallback)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         int n = int.Parse(Arg("--size", "2048"), CultureInfo.InvariantCulture);
         int reps = int.Parse(Arg("--reps", "8"), CultureInfo.InvariantCulture);
         var native = Blas.TryNative();

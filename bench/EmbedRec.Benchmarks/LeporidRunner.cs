@@ -17,11 +17,7 @@ public static class LeporidRunner
 {
     public static object Run(string[] args)
     {
-        string Arg(string name, string fallback)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         string dataset = Arg("--dataset", "ml-100k"), graph = Arg("--graph", "items");
         int k = int.Parse(Arg("--k", "1000"), System.Globalization.CultureInfo.InvariantCulture);
         int dim = int.Parse(Arg("--dim", "64"), System.Globalization.CultureInfo.InvariantCulture);

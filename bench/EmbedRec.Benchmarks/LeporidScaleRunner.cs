@@ -29,11 +29,7 @@ public static class LeporidScaleRunner
 {
     public static object Run(string[] args)
     {
-        string Arg(string name, string fallback)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
+        string Arg(string name, string fallback) => BenchArgs.Value(args, name, fallback);
         int Int(string name, long fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double Real(string name, string fallback) => double.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
         var shape = new Shape(0, 0, 0, ulong.Parse(Arg("--seed", "1"), CultureInfo.InvariantCulture), Int("--k", 1000), Int("--dim", 64),
