@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs a queue of reproduction runs one after another, one thread each, from a frozen copy of the CLI build
 # (so rebuilding the repository does not touch running jobs). Each line of the queue file: CONFIG SEED [KEY=VALUE ...].
-# Run directories go to $RUNS (default runs/repro)/<config name>-s<seed>; a finished run (metrics.json present) is skipped,
-# an interrupted one is resumed. Each finished run's small text files (metrics, config, data pin, history, report) are
-# copied to $ARCHIVE (default results/runs)/<name> to be committed, so that `embedrec compare` and summarize.py work on a
-# later machine where runs/ is gone. Usage: bench/repro/run-queue.sh QUEUE_FILE [BIN_DIR]
+# Run directories go to $RUNS (default runs/repro)/<config name>-s<seed>; a finished run (metrics.json present, in its
+# run directory or in the committed record below) is skipped, an interrupted one is resumed. Each finished run's small
+# text files (metrics, config, data pin, history, report) are copied to $ARCHIVE (default results/runs)/<name> to be
+# committed, so that `embedrec compare` and summarize.py work on a later machine where runs/ is gone. Usage: bench/repro/run-queue.sh QUEUE_FILE [BIN_DIR]
 set -euo pipefail
 queue=$1
 bin=${2:-/work/runbin}
@@ -13,10 +13,15 @@ archive=${ARCHIVE:-results/runs}
 export EMBEDREC_THREADS=${EMBEDREC_THREADS:-1}
 export EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
 mkdir -p "$runs"
+# Runs that a later line uses as its init.path (a BPR-pretrained input) are needed as run directories, not records.
+needed=$(grep -o 'init\.path=[^ ]*' "$queue" | sed 's/^init\.path=//' || true)
 while read -r config seed rest; do
   [[ -z "$config" || "$config" == \#* ]] && continue
   name=$(basename "$config" .yaml)-s$seed
   out=$runs/$name
+  if [[ ! -d $out && -f $archive/$name/metrics.json ]] && ! grep -qxF "$out" <<< "$needed"; then
+    echo "skip $name (recorded in $archive)"; continue
+  fi
   if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; continue; fi
   sets=(--set "seed=$seed")
   for kv in $rest; do sets+=(--set "$kv"); done
