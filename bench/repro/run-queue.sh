@@ -11,7 +11,9 @@ bin=${2:-/work/runbin}
 runs=${RUNS:-runs/repro}
 archive=${ARCHIVE:-results/runs}
 export EMBEDREC_THREADS=${EMBEDREC_THREADS:-1}
-export EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
+# The data sits beside the repository, which is the working directory (runs/ and results/ are relative to it too), so a
+# copy of this script kept elsewhere (to be safe from edits while it runs) still finds it.
+export EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd .. && pwd)/shared/data}
 mkdir -p "$runs"
 # Runs that a later line uses as its init.path (a BPR-pretrained input) are needed as run directories, not records.
 needed=$(grep -o 'init\.path=[^ ]*' "$queue" | sed 's/^init\.path=//' || true)
@@ -25,8 +27,10 @@ while read -r config seed rest; do
   if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; continue; fi
   sets=(--set "seed=$seed")
   for kv in $rest; do sets+=(--set "$kv"); done
+  # A directory without config.yaml was left by a run that failed before it started (bad data path, say): train it
+  # afresh (--force replaces only a directory EmbedRec created); with config.yaml it is an interrupted run to resume.
   resume=()
-  [[ -d $out ]] && resume=(--resume)
+  if [[ -f $out/config.yaml ]]; then resume=(--resume); elif [[ -d $out ]]; then resume=(--force); fi
   echo "$(date -u +%H:%M:%S) start $name"
   dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" < /dev/null > "$runs/$name.log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $runs/$name.log)"
   echo "$(date -u +%H:%M:%S) done $name"

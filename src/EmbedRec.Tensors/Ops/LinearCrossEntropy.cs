@@ -11,12 +11,14 @@ public static partial class Ops
     /// mean over rows i of −log softmax(hᵢ·Wᵀ + b)[labelᵢ], with hidden [M, d], weight [C, d],
     /// bias [C] or null and M labels in [0, C). Equal to <c>CrossEntropy(Linear(hidden, weight, bias), labels)</c>
     /// without its [M, C] logits and probabilities: rows go through in chunks of
-    /// <paramref name="chunkRows"/>, the forward keeps only each row's log-sum-exp, and the backward
-    /// recomputes a chunk's logits, forms (softmax − onehot)·g/M and accumulates dHidden, dWeight and dBias
-    /// from it. Chunks run in parallel, one per thread, each with its own dWeight/dBias accumulator
-    /// (reduced in thread order, so the result depends only on the thread count); peak extra memory is
-    /// one chunk of logits per thread plus one [C, d] accumulator per thread after the first.
-    /// An empty batch (M = 0) gives loss 0.
+    /// <paramref name="chunkRows"/>, each chunk's logits computed once. Without gradient tracking the pass keeps
+    /// only each row's loss. With it, the same pass also forms (softmax − onehot)/M and accumulates dHidden [M, d],
+    /// dWeight [C, d] and dBias [C] of the mean loss, which the backward only scales by the upstream gradient
+    /// (a loss is a scalar, so its gradient is known up to that factor; this saves the backward's recomputation of
+    /// the logits and their exponentials, a quarter of the products). Chunks run in parallel, one per thread, each
+    /// with its own dWeight/dBias accumulator (reduced in thread order, so the result depends only on the thread
+    /// count); extra memory is one chunk of logits and one [C, d] accumulator per thread, and the saved gradients
+    /// until the graph is released. An empty batch (M = 0) gives loss 0.
     /// </summary>
     public static Tensor LinearCrossEntropy(Tensor hidden, Tensor weight, Tensor? bias, int[] labels, int chunkRows = 256)
     {
@@ -35,39 +37,57 @@ public static partial class Ops
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"LinearCrossEntropy: label {labels[i]} at row {i} is outside [0, {c}).");
 
         var plan = new LcePlan(m, d, c, chunkRows, hidden, weight, bias, labels);
+        bool needH = Backprop.Tracks(hidden), needW = Backprop.Tracks(weight), needB = bias is not null && Backprop.Tracks(bias);
         var pool = BufferPool.Shared;
-        var lse = pool.RentAtLeast(Math.Max(m, 1), false); // [M] log-sum-exp per row
         var rowLoss = pool.RentAtLeast(Math.Max(m, 1), false);
-        plan.ForEachChunk((r0, rows, logits, _) =>
+        if (!(needH || needW || needB))
         {
-            for (int i = 0; i < rows; i++)
+            plan.ForEachChunk((r0, rows, logits, _) =>
             {
-                var row = logits.Slice(i * c, c);
-                float target = row[labels[r0 + i]];
-                float l = LogSumExpInPlace(row);
-                lse[r0 + i] = l;
-                rowLoss[r0 + i] = l - target;
-            }
-        });
-        double loss = 0;
-        for (int i = 0; i < m; i++) loss += rowLoss[i];
-        pool.Return(rowLoss);
-        var y = Tensor.Pooled([]);
-        y.Span[0] = m == 0 ? 0f : (float)(loss / m);
-        if (!Backprop.Tracks(hidden, weight, bias)) { pool.Return(lse); return y; }
+                for (int i = 0; i < rows; i++)
+                {
+                    var row = logits.Slice(i * c, c);
+                    float target = row[labels[r0 + i]];
+                    rowLoss[r0 + i] = LogSumExpInPlace(row) - target;
+                }
+            });
+            return LossOf(rowLoss, m);
+        }
+        // Training: the gradient of the mean loss is known up to the upstream scalar, so it is formed in this same pass
+        // over the chunks (each chunk's logits are computed once, not again in backward) and the backward only scales it.
+        var grads = plan.ForwardWithGradients(rowLoss, needH, needW, needB);
+        var y = LossOf(rowLoss, m);
         Tensor[] inputs = bias is null ? [hidden, weight] : [hidden, weight, bias];
         var node = Backprop.Record(y, "linear_cross_entropy", inputs, g =>
         {
             if (m == 0) return;
-            float scale = g.Span[0] / m;
-            bool needH = hidden.RequiresGrad, needW = weight.RequiresGrad, needB = bias is not null && bias.RequiresGrad;
-            if (needH) Backprop.GradSpan(hidden);
-            if (needW) Backprop.GradSpan(weight);
-            if (needB) Backprop.GradSpan(bias!);
-            plan.Backward(scale, lse, needH ? hidden.Grad!.Data : null, needW ? weight.Grad!.Data : null, needB ? bias!.Grad!.Data : null);
+            float up = g.Span[0];
+            if (needH) AddScaled(Backprop.GradSpan(hidden)[..(m * d)], grads.Hidden!.AsSpan(0, m * d), up);
+            if (needW) AddScaled(Backprop.GradSpan(weight)[..(c * d)], grads.Weight!.AsSpan(0, c * d), up);
+            if (needB) AddScaled(Backprop.GradSpan(bias!)[..c], grads.Bias!.AsSpan(0, c), up);
         });
-        node.Save(lse);
+        if (grads.Hidden is not null) node.Save(grads.Hidden);
+        if (grads.Weight is not null) node.Save(grads.Weight);
+        if (grads.Bias is not null) node.Save(grads.Bias);
         return y;
+    }
+
+    /// <summary>The mean of the first <paramref name="m"/> row losses as a pooled scalar (0 for M = 0); returns the buffer.</summary>
+    private static Tensor LossOf(float[] rowLoss, int m)
+    {
+        double loss = 0;
+        for (int i = 0; i < m; i++) loss += rowLoss[i];
+        BufferPool.Shared.Return(rowLoss);
+        var y = Tensor.Pooled([]);
+        y.Span[0] = m == 0 ? 0f : (float)(loss / m);
+        return y;
+    }
+
+    /// <summary>dst += a·src (a plain add when a = 1, the usual upstream gradient of a loss).</summary>
+    private static void AddScaled(Span<float> dst, ReadOnlySpan<float> src, float a)
+    {
+        if (a == 1f) TensorPrimitives.Add(dst, src, dst);
+        else TensorPrimitives.MultiplyAdd(src, a, dst, dst);
     }
 
     /// <summary>log Σ exp(x), overwriting x with exp(x − max).</summary>
@@ -120,46 +140,55 @@ public static partial class Ops
                 weight.Span, d, bias is null ? 0f : 1f, logits, c);
         }
 
+        /// <summary>The gradients of the mean loss with respect to hidden [M, d], weight [C, d] and bias [C] (pooled; null when not needed).</summary>
+        public readonly record struct Gradients(float[]? Hidden, float[]? Weight, float[]? Bias);
+
         /// <summary>
-        /// Accumulates the gradients of scale·Σᵢ CEᵢ: dlogits = (softmax − onehot)·scale per chunk,
-        /// dHidden rows += dlogits·W, dW += dlogitsᵀ·h, db += column sums of dlogits.
+        /// One pass over the chunks that writes each row's loss (log-sum-exp − target logit) and forms the gradients of
+        /// their mean: dlogits = (softmax − onehot)/M per chunk, dHidden rows = dlogits·W, dW = Σ dlogitsᵀ·h,
+        /// db = column sums of dlogits. Worker 0 accumulates dW and db into the returned buffers, the others into
+        /// private ones added after in worker order, so the result depends only on the thread count.
         /// </summary>
-        public void Backward(float scale, float[] lse, float[]? gh, float[]? gw, float[]? gb)
+        public Gradients ForwardWithGradients(float[] rowLoss, bool needH, bool needW, bool needB)
         {
-            int workers = Math.Min(_workers, Chunks);
-            // Worker 0 accumulates straight into the gradients; the others into private buffers added after, in order.
+            var pool = BufferPool.Shared;
+            int workers = m == 0 ? 1 : Math.Min(_workers, Chunks);
+            var gh = needH ? pool.RentAtLeast(Math.Max(m * d, 1), false) : null;
             var accW = new float[]?[workers];
             var accB = new float[]?[workers];
-            for (int w = 1; w < workers; w++)
+            for (int w = 0; w < workers; w++)
             {
-                if (gw is not null) accW[w] = BufferPool.Shared.Rent(c * d, true);
-                if (gb is not null) accB[w] = BufferPool.Shared.Rent(c, true);
+                if (needW) accW[w] = pool.Rent(c * d, true);
+                if (needB) accB[w] = pool.Rent(c, true);
             }
-            accW[0] = gw;
-            accB[0] = gb;
+            float scale = m == 0 ? 0f : 1f / m;
             ForEachChunk((r0, rows, p, w) =>
             {
                 for (int i = 0; i < rows; i++)
                 {
                     var row = p.Slice(i * c, c);
-                    TensorPrimitives.Subtract(row, lse[r0 + i], row);
+                    int label = labels[r0 + i];
+                    float target = row[label];
+                    float max = TensorPrimitives.Max(row);
+                    TensorPrimitives.Subtract(row, max, row);
                     TensorPrimitives.Exp(row, row);
-                    TensorPrimitives.Multiply(row, scale, row);
-                    row[labels[r0 + i]] -= scale;
+                    float sum = TensorPrimitives.Sum(row);
+                    rowLoss[r0 + i] = max + MathF.Log(sum) - target;
+                    TensorPrimitives.Multiply(row, scale / sum, row);
+                    row[label] -= scale;
                 }
                 var blas = Blas.SingleThreaded;
-                var hRows = hidden.Span.Slice(r0 * d, rows * d);
-                if (gh is not null) blas.Sgemm(false, false, rows, d, c, 1f, p, c, weight.Span, d, 1f, gh.AsSpan(r0 * d, rows * d), d);
-                if (accW[w] is { } aw) blas.Sgemm(true, false, c, d, rows, 1f, p, c, hRows, d, 1f, aw, d);
-                // Gradient buffers of intermediates (a sliced bias) are size-classed, longer than c: use exactly c.
+                if (gh is not null) blas.Sgemm(false, false, rows, d, c, 1f, p, c, weight.Span, d, 0f, gh.AsSpan(r0 * d, rows * d), d);
+                if (accW[w] is { } aw) blas.Sgemm(true, false, c, d, rows, 1f, p, c, hidden.Span.Slice(r0 * d, rows * d), d, 1f, aw, d);
                 if (accB[w] is { } ab)
                     for (int i = 0; i < rows; i++) TensorPrimitives.Add(ab.AsSpan(0, c), p.Slice(i * c, c), ab.AsSpan(0, c));
             });
             for (int w = 1; w < workers; w++)
             {
-                if (accW[w] is { } aw) { TensorPrimitives.Add(gw!.AsSpan(0, c * d), aw, gw.AsSpan(0, c * d)); BufferPool.Shared.Return(aw); }
-                if (accB[w] is { } ab) { TensorPrimitives.Add(gb!.AsSpan(0, c), ab, gb.AsSpan(0, c)); BufferPool.Shared.Return(ab); }
+                if (accW[w] is { } aw) { TensorPrimitives.Add(accW[0].AsSpan(0, c * d), aw.AsSpan(0, c * d), accW[0].AsSpan(0, c * d)); pool.Return(aw); }
+                if (accB[w] is { } ab) { TensorPrimitives.Add(accB[0].AsSpan(0, c), ab.AsSpan(0, c), accB[0].AsSpan(0, c)); pool.Return(ab); }
             }
+            return new Gradients(gh, accW[0], accB[0]);
         }
     }
 }

@@ -107,6 +107,27 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void TrainingAndEvaluationPassesGiveTheSameLoss()
+    {
+        // With tracking the gradients are formed in the forward pass and the backward only scales them: the loss must be
+        // the one the no-grad pass computes, and a retained graph must give the same gradient each time it is replayed.
+        var rng = new Rng(8);
+        var h = GradCheck.Param(rng, 70, 8);
+        var w = GradCheck.Param(rng, 90, 8);
+        var labels = Labels(rng, 70, 90);
+        float evalLoss;
+        using (GradMode.NoGrad()) evalLoss = Ops.LinearCrossEntropy(h, w, null, labels, 16).Item();
+        var loss = Ops.LinearCrossEntropy(h, w, null, labels, 16);
+        Assert.Equal(evalLoss, loss.Item());
+        loss.Backward(Tensor.FromArray([2f]), retainGraph: true);
+        var first = w.Grad!.ToArray();
+        loss.Backward(Tensor.FromArray([2f]));
+        var twice = w.Grad!.ToArray();
+        for (int i = 0; i < first.Length; i++) Assert.Equal(2 * first[i], twice[i], 1e-6f);
+        Assert.Contains(first, v => v != 0f);
+    }
+
+    [Fact]
     public void EmptyBatchIsZero()
     {
         var w = GradCheck.Param(new Rng(1), 5, 4);
