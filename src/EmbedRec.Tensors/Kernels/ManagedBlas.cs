@@ -13,7 +13,8 @@ namespace EmbedRec.Tensors.Kernels;
 /// MR-tall panels and runs the register micro-kernel over (B panel, A panel) pairs, keeping the
 /// B panel in L1 and the A block in L2. Micro-kernels: 8×32 with <see cref="Vector512{T}"/>
 /// when AVX-512 is accelerated, otherwise 6×16 with <see cref="Vector256{T}"/> FMA. Every
-/// element of C is accumulated by one thread in a fixed order, so results are deterministic.
+/// element of C is accumulated by one thread in a fixed order, so results are deterministic. A tile that meets at
+/// most two B panels (n ≤ 64: weight gradients, output layers) skips packing A and reads its 8-row panels in place.
 /// Small products skip packing and use <see cref="TensorPrimitives"/> row kernels.
 /// </remarks>
 public sealed unsafe class ManagedBlas : IBlas
@@ -25,7 +26,7 @@ public sealed unsafe class ManagedBlas : IBlas
     private const int MC = 96;
     private const int NC = 4096;
     /// <summary>Bumped whenever the kernel's speed changes, so that cached calibrations (<see cref="BlasCalibrationKey"/>) are measured again.</summary>
-    public const int Revision = 2;
+    public const int Revision = 3;
 
     private const long SmallWork = 48 * 48 * 48;
     private const long ParallelPackWork = 64 * 1024;
@@ -174,10 +175,16 @@ public sealed unsafe class ManagedBlas : IBlas
             int bPanels = (nc + nr - 1) / nr;
             int p0 = chunk * panelsPerChunk, p1 = Math.Min(bPanels, p0 + panelsPerChunk);
             float* tmp = stackalloc float[8 * 32];
+            // A tile that meets at most two B panels uses each element of its A block at most twice, so packing the
+            // block (a read and a write of all of it) costs about as much as the arithmetic: the 8 × 32 kernel then
+            // reads full 8-row A panels where they are (the weight-gradient and output-layer products of the
+            // sequential models, k or m in the thousands and n = d = 64). Only a last, shorter panel is packed.
+            bool direct = owner._wide && p1 - p0 <= 2;
             fixed (float* ap = aPack)
             fixed (float* bp = bPack)
             {
-                PackA(transA, a, lda, ic, mc, pc, kc, mr, ap);
+                if (!direct) PackA(transA, a, lda, ic, mc, pc, kc, mr, ap);
+                else if (mc % mr != 0) PackA(transA, a, lda, ic + (aPanels - 1) * mr, mc % mr, pc, kc, mr, ap);
                 for (int jp = p0; jp < p1; jp++)
                 {
                     int j = jc + jp * nr;
@@ -187,9 +194,15 @@ public sealed unsafe class ManagedBlas : IBlas
                     {
                         int i = ic + ip * mr;
                         int mv = Math.Min(mr, m - i);
-                        float* apanel = ap + (long)ip * kc * mr;
                         float* cij = c + (long)i * ldc + j;
-                        if (owner._wide) Kernel8x32(kc, apanel, bpanel, cij, ldc, alpha, mv, nv, tmp);
+                        if (direct && mv == mr)
+                        {
+                            if (transA) Kernel8x32(kc, a + (long)pc * lda + i, lda, bpanel, cij, ldc, alpha, mv, nv, tmp);
+                            else Kernel8x32Rows(kc, a + (long)i * lda + pc, lda, bpanel, cij, ldc, alpha, mv, nv, tmp);
+                            continue;
+                        }
+                        float* apanel = direct ? ap : ap + (long)ip * kc * mr;
+                        if (owner._wide) Kernel8x32(kc, apanel, mr, bpanel, cij, ldc, alpha, mv, nv, tmp);
                         else Kernel6x16(kc, apanel, bpanel, cij, ldc, alpha, mv, nv, tmp);
                     }
                 }
@@ -310,8 +323,12 @@ public sealed unsafe class ManagedBlas : IBlas
             for (int r = 0; r < 8; r++) d[(long)p * stride + r] = src[(long)r * lda + p];
     }
 
+    /// <summary>
+    /// The 8 × 32 register kernel: C[8 × 32] += alpha · Σₚ a(p) ⊗ B panel row p, where a(p) is the 8 values at
+    /// <paramref name="a"/> + p·<paramref name="aStep"/> (8 for a packed panel, lda for A read transposed in place).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
+    private static void Kernel8x32(int kc, float* a, int aStep, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
     {
         if (Sse.IsSupported)
         {
@@ -324,7 +341,7 @@ public sealed unsafe class ManagedBlas : IBlas
             c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
-            if (Sse.IsSupported) Sse.Prefetch0(a + 64); // the A panel streams from L2: ask 8 steps ahead
+            if (Sse.IsSupported) Sse.Prefetch0(a + 8L * aStep); // the A panel streams from L2: ask 8 steps ahead
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
             var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
@@ -335,9 +352,51 @@ public sealed unsafe class ManagedBlas : IBlas
             x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            a += 8;
+            a += aStep;
             b += 32;
         }
+        Finish8x32(c, ldc, alpha, mv, nv, tmp, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>
+    /// The 8 × 32 kernel for 8 full rows of A read in place (row stride <paramref name="lda"/>, k contiguous): the same
+    /// arithmetic in the same order as <see cref="Kernel8x32"/> on the packed panel, so results are identical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32Rows(int kc, float* a, int lda, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
+    {
+        if (Sse.IsSupported)
+            for (int r = 0; r < mv; r++) { Sse.Prefetch0(c + (long)r * ldc); Sse.Prefetch0(c + (long)r * ldc + 16); }
+        float* a0 = a, a1 = a + lda, a2 = a + 2L * lda, a3 = a + 3L * lda, a4 = a + 4L * lda, a5 = a + 5L * lda,
+            a6 = a + 6L * lda, a7 = a + 7L * lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a0[p]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[p]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[p]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[p]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[p]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[p]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[p]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[p]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            b += 32;
+        }
+        Finish8x32(c, ldc, alpha, mv, nv, tmp, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>C tile += alpha · accumulators (all 8 × 32 at once, or through <paramref name="tmp"/> for an edge tile).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish8x32(float* c, int ldc, float alpha, int mv, int nv, float* tmp,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11,
+        Vector512<float> c20, Vector512<float> c21, Vector512<float> c30, Vector512<float> c31,
+        Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
+    {
         var va = Vector512.Create(alpha);
         if (mv == 8 && nv == 32)
         {

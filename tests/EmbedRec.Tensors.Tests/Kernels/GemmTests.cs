@@ -12,6 +12,8 @@ public class GemmTests
         // Three slices of k (the last partial), B blocks large enough to be packed by every thread, and row and
         // column tails in the 8 × 32 kernel.
         { 43, 150, 1100 },
+        // n ≤ 64: tiles meet at most two B panels and read full 8-row A panels in place (a last short panel packed).
+        { 203, 64, 300 }, { 61, 40, 1100 },
     };
 
     private static float[] Reference(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
@@ -66,20 +68,24 @@ public class GemmTests
             }
     }
 
-    [Fact]
-    public void ManagedResultIsTheSameForEveryThreadCount()
+    [Theory]
+    [InlineData(203, 517, 1031, false)]
+    // Three B panels: one thread packs A for a tile over all three, more threads split the columns into chunks of at
+    // most two panels whose tiles read A in place; the bits must be the same either way, with A transposed or not.
+    [InlineData(203, 70, 1031, false)]
+    [InlineData(203, 70, 1031, true)]
+    public void ManagedResultIsTheSameForEveryThreadCount(int m, int n, int k, bool transA)
     {
         // Packing and tiling are split over threads, but every element of C is accumulated by one thread in a fixed
         // order, so the bits must not depend on the thread count.
         var rng = new Rng(11);
-        int m = 203, n = 517, k = 1031;
         var a = new float[m * k]; var b = new float[k * n];
         rng.FillNormal(a); rng.FillNormal(b);
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3, 8 })
         {
             var c = new float[m * n];
-            new ManagedBlas(threads).Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            new ManagedBlas(threads).Sgemm(transA, false, m, n, k, 1f, a, transA ? m : k, b, n, 0f, c, n);
             if (first is null) first = c;
             else Assert.True(first.AsSpan().SequenceEqual(c), $"{threads} threads changed the result");
         }
