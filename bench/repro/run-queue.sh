@@ -14,10 +14,12 @@ export EMBEDREC_THREADS=${EMBEDREC_THREADS:-1}
 # The data sits beside the repository, which is the working directory (runs/ and results/ are relative to it too), so a
 # copy of this script kept elsewhere (to be safe from edits while it runs) still finds it.
 export EMBEDREC_DATA=${EMBEDREC_DATA:-$(cd .. && pwd)/shared/data}
+[[ -d $EMBEDREC_DATA ]] || { echo "run-queue.sh: no data folder at $EMBEDREC_DATA (run from the repository root, or set EMBEDREC_DATA)" >&2; exit 1; }
 mkdir -p "$runs"
 # A queue line names another run's directory as $RUNS/<name> (a BPR-pretrained input's init.path), so that it follows
 # RUNS. Runs that a later line uses that way are needed as run directories, not records.
-needed=$(grep -o 'init\.path=[^ ]*' "$queue" | sed 's/^init\.path=//; s|\$RUNS|'"$runs"'|' || true)
+needed=""
+while read -r path; do needed+="${path//\$RUNS/"$runs"}"$'\n'; done < <(grep -o 'init\.path=[^ ]*' "$queue" | sed 's/^init\.path=//' || true)
 while read -r config seed rest; do
   [[ -z "$config" || "$config" == \#* ]] && continue
   name=$(basename "$config" .yaml)-s$seed
@@ -27,7 +29,7 @@ while read -r config seed rest; do
   fi
   if [[ -f $out/metrics.json ]]; then echo "skip $name (done)"; "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; continue; fi
   sets=(--set "seed=$seed")
-  for kv in $rest; do sets+=(--set "${kv//\$RUNS/$runs}"); done
+  for kv in $rest; do sets+=(--set "${kv//\$RUNS/"$runs"}"); done
   # A directory without config.yaml was left by a run that failed before it started (bad data path, say): train it
   # afresh (--force replaces only a directory EmbedRec created); with config.yaml it is an interrupted run to resume.
   resume=()

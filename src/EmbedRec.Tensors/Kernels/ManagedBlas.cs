@@ -14,7 +14,8 @@ namespace EmbedRec.Tensors.Kernels;
 /// B panel in L1 and the A block in L2. Micro-kernels: 8×32 with <see cref="Vector512{T}"/>
 /// when AVX-512 is accelerated, otherwise 6×16 with <see cref="Vector256{T}"/> FMA. Every
 /// element of C is accumulated by one thread in a fixed order, so results are deterministic. A tile that meets at
-/// most two B panels (n ≤ 64: weight gradients, output layers) skips packing A and reads its 8-row panels in place.
+/// most two B panels (n ≤ 64, as in weight gradients and output layers, or a column chunk that narrow when threads
+/// split the columns) skips packing A and reads its 8-row panels in place.
 /// Small products skip packing and use <see cref="TensorPrimitives"/> row kernels.
 /// </remarks>
 public sealed unsafe class ManagedBlas : IBlas

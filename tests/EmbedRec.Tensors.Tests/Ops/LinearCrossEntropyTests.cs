@@ -128,12 +128,45 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void AFrozenBiasGetsNoGradientAndRepeatedCallsStayExact()
+    {
+        // The gradients formed in the forward pass go into pooled buffers: a second identical call (reusing what the first
+        // returned) must give the same gradient, and a bias that does not require grad must be left without one.
+        var rng = new Rng(31);
+        int m = 45, c = 130, d = 8;
+        var w = GradCheck.Param(rng, c, d);
+        var bias = Tensor.RandomNormal(rng, [c]);
+        var labels = Labels(rng, m, c);
+        var hData = Tensor.RandomNormal(rng, [m, d]);
+        float[] Once()
+        {
+            var h = Copy(hData);
+            var loss = Ops.LinearCrossEntropy(h, w, bias, labels, 16);
+            loss.Backward();
+            return h.Grad!.ToArray();
+        }
+        var first = Once();
+        w.Grad = null;
+        Assert.Equal(first, Once());
+        Assert.Null(bias.Grad);
+        var hc = Copy(hData); var wc = Copy(w);
+        Ops.CrossEntropy(Ops.Linear(hc, wc, bias), labels).Backward();
+        GradCheck.Close(hc.Grad!.Span, first, 1e-7f, 1e-5f, "dHidden");
+    }
+
+    [Fact]
     public void EmptyBatchIsZero()
     {
         var w = GradCheck.Param(new Rng(1), 5, 4);
         var loss = Ops.LinearCrossEntropy(Tensor.Zeros(0, 4), w, null, []);
         Assert.Equal(0f, loss.Item());
         loss.Backward();
+        var h = GradCheck.Param(new Rng(2), 0, 4);
+        var b = GradCheck.Param(new Rng(3), 5);
+        var tracked = Ops.LinearCrossEntropy(h, w, b, []);
+        Assert.Equal(0f, tracked.Item());
+        tracked.Backward();
+        Assert.All(b.Grad?.ToArray() ?? [], v => Assert.Equal(0f, v));
     }
 
     private static Tensor Copy(Tensor t)
