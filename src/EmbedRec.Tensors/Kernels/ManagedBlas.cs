@@ -331,12 +331,7 @@ public sealed unsafe class ManagedBlas : IBlas
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, int aStep, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
     {
-        if (Sse.IsSupported)
-        {
-            // The C tile is read once, after kc steps of FMAs: ask for its 16 lines now so the final update does not
-            // wait on memory (C is the one operand that is not packed into cache-sized blocks).
-            for (int r = 0; r < mv; r++) { Sse.Prefetch0(c + (long)r * ldc); Sse.Prefetch0(c + (long)r * ldc + 16); }
-        }
+        PrefetchTile(c, ldc, mv);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default;
@@ -366,8 +361,7 @@ public sealed unsafe class ManagedBlas : IBlas
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32Rows(int kc, float* a, int lda, float* b, float* c, int ldc, float alpha, int mv, int nv, float* tmp)
     {
-        if (Sse.IsSupported)
-            for (int r = 0; r < mv; r++) { Sse.Prefetch0(c + (long)r * ldc); Sse.Prefetch0(c + (long)r * ldc + 16); }
+        PrefetchTile(c, ldc, mv);
         float* a0 = a, a1 = a + lda, a2 = a + 2L * lda, a3 = a + 3L * lda, a4 = a + 4L * lda, a5 = a + 5L * lda,
             a6 = a + 6L * lda, a7 = a + 7L * lda;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -388,6 +382,17 @@ public sealed unsafe class ManagedBlas : IBlas
             b += 32;
         }
         Finish8x32(c, ldc, alpha, mv, nv, tmp, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>
+    /// The C tile is read once, after kc steps of FMAs: ask for its lines now so the final update does not wait on
+    /// memory (C is the one operand that is not packed into cache-sized blocks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, int ldc, int mv)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < mv; r++) { Sse.Prefetch0(c + (long)r * ldc); Sse.Prefetch0(c + (long)r * ldc + 16); }
     }
 
     /// <summary>C tile += alpha · accumulators (all 8 × 32 at once, or through <paramref name="tmp"/> for an edge tile).</summary>

@@ -48,7 +48,7 @@ public static partial class Ops
                 {
                     var row = logits.Slice(i * c, c);
                     float target = row[labels[r0 + i]];
-                    rowLoss[r0 + i] = LogSumExpInPlace(row) - target;
+                    rowLoss[r0 + i] = LogSumExpInPlace(row, out float unusedSum) - target;
                 }
             });
             return LossOf(rowLoss, m);
@@ -90,14 +90,16 @@ public static partial class Ops
         else TensorPrimitives.MultiplyAdd(src, a, dst, dst);
     }
 
-    /// <summary>log Σ exp(x), overwriting x with exp(x − max).</summary>
-    private static float LogSumExpInPlace(Span<float> x)
+    /// <summary>log Σ exp(x), overwriting x with exp(x − max); <paramref name="sum"/> is Σ exp(x − max) (0 for an all −∞ row).</summary>
+    private static float LogSumExpInPlace(Span<float> x, out float sum)
     {
         float max = TensorPrimitives.Max(x);
+        sum = 0f;
         if (float.IsNegativeInfinity(max)) return max;
         TensorPrimitives.Subtract(x, max, x);
         TensorPrimitives.Exp(x, x);
-        return max + MathF.Log(TensorPrimitives.Sum(x));
+        sum = TensorPrimitives.Sum(x);
+        return max + MathF.Log(sum);
     }
 
     /// <summary>The chunking of a <see cref="LinearCrossEntropy"/> call and its two passes.</summary>
@@ -169,11 +171,7 @@ public static partial class Ops
                     var row = p.Slice(i * c, c);
                     int label = labels[r0 + i];
                     float target = row[label];
-                    float max = TensorPrimitives.Max(row);
-                    TensorPrimitives.Subtract(row, max, row);
-                    TensorPrimitives.Exp(row, row);
-                    float sum = TensorPrimitives.Sum(row);
-                    rowLoss[r0 + i] = max + MathF.Log(sum) - target;
+                    rowLoss[r0 + i] = LogSumExpInPlace(row, out float sum) - target;
                     TensorPrimitives.Multiply(row, scale / sum, row);
                     row[label] -= scale;
                 }
