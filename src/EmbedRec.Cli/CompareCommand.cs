@@ -36,7 +36,7 @@ internal static class CompareCommand
                     t = tt.Method == TestMethod.StudentT ? string.Create(Inv, $"t={tt.Statistic:0.00}, {P(tt)}") : P(tt);
                     w = P(Significance.Wilcoxon(y, x));
                 }
-                rows.Add([key, Summary(x), Summary(y), string.Create(Inv, $"{(y.Average() / x.Average() - 1) * 100:+0.0;-0.0}%"), t, w]);
+                rows.Add([key, Summary(x), Summary(y), Signed((y.Average() / x.Average() - 1) * 100, "0.0") + "%", t, w]);
             }
             Terminal.Table($"{a.Length} paired runs", ["metric", "baseline", "method", "gain", "paired t-test", "Wilcoxon"], rows);
             return 0;
@@ -51,11 +51,23 @@ internal static class CompareCommand
         return string.Create(Inv, $"{mean:0.0000} ± {sd:0.0000}");
     }
 
+    /// <summary>
+    /// <paramref name="value"/> in <paramref name="format"/> with its sign always written, and "+" for a value that rounds
+    /// to zero: .NET's "+0.0;-0.0" writes a small negative value as "-+0.0", because the rounded zero takes the first
+    /// section and keeps the minus sign.
+    /// </summary>
+    internal static string Signed(double value, string format)
+    {
+        string magnitude = Math.Abs(value).ToString(format, Inv);
+        bool zero = magnitude.All(c => c is '0' or '.');
+        return (value < 0 && !zero ? "-" : "+") + magnitude;
+    }
+
     /// <summary>The p-value and how it was obtained, or what made a test impossible.</summary>
     private static string P(TestResult r) => r.Method switch
     {
         TestMethod.AllDifferencesZero => "all differences zero: no test",
-        TestMethod.ZeroVariance => string.Create(Inv, $"every difference {r.MeanDifference:+0.0000;-0.0000}: zero variance, no test"),
+        TestMethod.ZeroVariance => $"every difference {Signed(r.MeanDifference, "0.0000")}: zero variance, no test",
         _ => (r.PValue < 0.0001 ? "p<0.0001" : string.Create(Inv, $"p={r.PValue:0.0000}")) + r.Method switch
         {
             TestMethod.StudentT => string.Create(Inv, $" (t, {r.N - 1} df)"),

@@ -122,6 +122,28 @@ public sealed class CliTests : IDisposable
         Assert.Equal($"error: {path}:3: the JSON ends early: the file is truncated.", bad.Err.Trim());
     }
 
+    [Theory]
+    [InlineData(-0.00001, "+0.0")]
+    [InlineData(0.0, "+0.0")]
+    [InlineData(0.04, "+0.0")]
+    [InlineData(-0.05, "-0.1")]
+    [InlineData(7.449, "+7.4")]
+    [InlineData(-12.25, "-12.3")]
+    public void SignedGainWritesOneSignAndNoNegativeZero(double value, string expected) =>
+        Assert.Equal(expected, CompareCommand.Signed(value, "0.0"));
+
+    [Fact]
+    public void CompareWritesAGainThatRoundsToZeroAsPlusZero()
+    {
+        // 0.1 against 0.099999: a gain of -0.001%, which .NET's own "+0.0;-0.0" wrote as "-+0.0%".
+        WriteMetrics("z0", "pop", 0.1);
+        WriteMetrics("z1", "mf", 0.099999);
+        var c = Run("compare", "--baseline", "z0", "--method", "z1");
+        Assert.True(c.Code == 0, c.Err);
+        Assert.Contains("+0.0%", c.Out);
+        Assert.DoesNotContain("-+", c.Out);
+    }
+
     private void WriteMetrics(string run, string model, double ndcg)
     {
         Directory.CreateDirectory(Path.Combine(_dir, run));
