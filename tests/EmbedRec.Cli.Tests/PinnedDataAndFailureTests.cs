@@ -98,6 +98,41 @@ public sealed class PinnedDataAndFailureTests : IDisposable
     }
 
     [Fact]
+    public void ARunRefusesItemCategoriesThatChanged()
+    {
+        // An ML-1M style folder: 40 users x 10 ratings over 30 movies, each movie with one or two genres.
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "ml")).FullName;
+        var rng = new Random(3);
+        File.WriteAllLines(Path.Combine(folder, "ratings.dat"), Enumerable.Range(0, 400).Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r / 10 + 1}::{rng.Next(1, 31)}::{rng.Next(1, 6)}::{1_000_000_000 + r}")));
+        string[] genres = ["Action", "Comedy", "Drama"];
+        var movies = Enumerable.Range(1, 30).Select(m => $"{m}::Movie {m} (2000)::{genres[m % 3]}{(m % 4 == 0 ? "|" + genres[(m + 1) % 3] : "")}").ToArray();
+        File.WriteAllLines(Path.Combine(folder, "movies.dat"), movies);
+        var train = Run("train", "--model", "mf", "--dataset", "ml", "--set", "split=loo", "--epochs", "1", "--out", "mlrun");
+        Assert.True(train.Code == 0, train.Err);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "mlrun", "data.json"))))
+            Assert.Equal(3, doc.RootElement.GetProperty("categories").GetProperty("categories").GetInt32());
+        Assert.True(Run("evaluate", "mlrun").Code == 0);
+
+        // One movie changes genre: the ratings and the split are the same, the category table is not.
+        movies[6] = movies[6].Replace(genres[7 % 3], "Horror");
+        File.WriteAllLines(Path.Combine(folder, "movies.dat"), movies);
+        var line = OneLineError(Run("evaluate", "mlrun"));
+        Assert.Contains("the item-category table is 4 categories on", line);
+        Assert.DoesNotContain("as read", line);
+        Assert.DoesNotContain("split", line);
+
+        // A pin written before categories were pinned does not compare them.
+        var pin = Path.Combine(_dir, "mlrun", "data.json");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pin))!.AsObject();
+        node.Remove("categories");
+        File.WriteAllText(pin, node.ToJsonString());
+        var old = Run("evaluate", "mlrun");
+        Assert.True(old.Code == 0, old.Err);
+        Assert.DoesNotContain("note:", old.Out);
+    }
+
+    [Fact]
     public void AnInterruptedRunWithARelativeDatasetPathResumesFromAnotherFolder()
     {
         string run = TrainOnRatings("run");

@@ -16,7 +16,8 @@ namespace EmbedRec.Data;
 /// <param name="Location">The absolute path read (null for the synthetic data).</param>
 /// <param name="Data">Fingerprint of the interactions as read, before filters (null when the run was given only its split).</param>
 /// <param name="Split">Fingerprint of the split the model was trained and evaluated on.</param>
-public sealed record DataPin(string Dataset, string? Location, DataFingerprint? Data, SplitFingerprint Split)
+/// <param name="Categories">Fingerprint of the split's item categories (null in a pin written before they were pinned: then not compared).</param>
+public sealed record DataPin(string Dataset, string? Location, DataFingerprint? Data, SplitFingerprint Split, CategoriesFingerprint? Categories = null)
 {
     /// <summary>The file name in a run directory.</summary>
     public const string FileName = "data.json";
@@ -29,7 +30,7 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(split);
-        return new DataPin(dataset, location, log is null ? null : DataFingerprint.Of(log), SplitFingerprint.Of(split));
+        return new DataPin(dataset, location, log is null ? null : DataFingerprint.Of(log), SplitFingerprint.Of(split), CategoriesFingerprint.Of(split.Train.Categories));
     }
 
     /// <summary>
@@ -47,6 +48,8 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
             d.Add($"{source} as read {Changed(Data.Sha256, now.Data.Sha256, Data.Size, now.Data.Size)}");
         if (Split != now.Split)
             d.Add($"{(d.Count == 0 ? source + ": the split" : "its split")} {Changed(Split.Sha256, now.Split.Sha256, Split.Size, now.Split.Size)}");
+        if (Categories is not null && now.Categories is not null && Categories != now.Categories)
+            d.Add($"{(d.Count == 0 ? source + ": the item-category table" : "its item-category table")} {Changed(Categories.Sha256, now.Categories.Sha256, Categories.Size, now.Categories.Size)}");
         return d;
     }
 
@@ -69,6 +72,8 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
                 ["train"] = Split.Train, ["valid"] = Split.Valid, ["test"] = Split.Test, ["users"] = Split.Users, ["items"] = Split.Items, ["sha256"] = Split.Sha256,
             },
         };
+        if (Categories is { } c)
+            json["categories"] = new Dictionary<string, object> { ["categories"] = c.Categories, ["items"] = c.Items, ["assignments"] = c.Assignments, ["sha256"] = c.Sha256 };
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
     }
 
@@ -88,11 +93,14 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
             string? location = root.GetProperty("location").ValueKind == JsonValueKind.Null ? null : root.GetProperty("location").GetString();
             var data = root.GetProperty("data");
             var split = root.GetProperty("split");
+            CategoriesFingerprint? categories = root.TryGetProperty("categories", out var cat)
+                ? new CategoriesFingerprint(cat.GetProperty("categories").GetInt32(), cat.GetProperty("items").GetInt32(), cat.GetProperty("assignments").GetInt32(), Hex(cat.GetProperty("sha256")))
+                : null;
             return new DataPin(root.GetProperty("dataset").GetString()!, location,
                 data.ValueKind == JsonValueKind.Null ? null : new DataFingerprint(data.GetProperty("rows").GetInt32(), data.GetProperty("users").GetInt32(),
                     data.GetProperty("items").GetInt32(), Hex(data.GetProperty("sha256"))),
                 new SplitFingerprint(split.GetProperty("train").GetInt32(), split.GetProperty("valid").GetInt32(), split.GetProperty("test").GetInt32(),
-                    split.GetProperty("users").GetInt32(), split.GetProperty("items").GetInt32(), Hex(split.GetProperty("sha256"))));
+                    split.GetProperty("users").GetInt32(), split.GetProperty("items").GetInt32(), Hex(split.GetProperty("sha256"))), categories);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
