@@ -35,7 +35,12 @@ while read -r config seed rest; do
   resume=()
   if [[ -f $out/config.yaml ]]; then resume=(--resume); elif [[ -d $out ]]; then resume=(--force); fi
   echo "$(date -u +%H:%M:%S) start $name"
-  dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" < /dev/null > "$runs/$name.log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $runs/$name.log)"
+  # The log keeps every part of a run: a resumed run appends, each part headed by the build that ran it (metrics.json
+  # names only the last), so a run moved to a new build mid-way says which build started it.
+  log=$runs/$name.log
+  header="=== $(date -u +%Y-%m-%dT%H:%M:%SZ) ${resume[*]:-start} with $bin, EmbedRec $(dotnet "$bin/EmbedRec.Cli.dll" --version 2>/dev/null || echo '?')"
+  if [[ ${resume[*]:-} == --resume ]]; then printf '\n%s\n' "$header" >> "$log"; else printf '%s\n' "$header" > "$log"; fi
+  dotnet "$bin/EmbedRec.Cli.dll" train --config "$config" "${sets[@]}" --out "$out" "${resume[@]}" < /dev/null >> "$log" 2>&1 || echo "$(date -u +%H:%M:%S) FAILED $name (see $log)"
   echo "$(date -u +%H:%M:%S) done $name"
   if [[ -f $out/metrics.json ]]; then "$(dirname "$0")/archive.sh" "$out" "$archive" || echo "archiving $name failed"; fi
 done < "$queue"
