@@ -3,7 +3,7 @@
 # (so rebuilding the repository does not touch running jobs). Each line of the queue file: CONFIG SEED [KEY=VALUE ...].
 # Run directories go to $RUNS (default runs/repro)/<config name>-s<seed>; a finished run (metrics.json present, in its
 # run directory or in the committed record below) is skipped, an interrupted one is resumed. Each finished run's small
-# text files (metrics, config, data pin, history, report) are copied to $ARCHIVE (default results/runs)/<name> to be
+# text files (metrics, config, data pin, history, report, the console log as train.log) are copied to $ARCHIVE (default results/runs)/<name> to be
 # committed, so that `embedrec compare` and summarize.py work on a later machine where runs/ is gone. Usage: bench/repro/run-queue.sh QUEUE_FILE [BIN_DIR]
 set -euo pipefail
 queue=$1

@@ -62,47 +62,57 @@ def composition_table(model, dataset):
             for sevo in (False, True):
                 name = ("directspec-plus-" if ds else "") + model + ("-leporid" if lep else "") + ("-sevo" if sevo else "") + "-" + dataset
                 cells[(lep, sevo, ds)] = (name, {r[0]: r for r in groups.get(name, [])})
-    base_name, base = cells[(False, False, False)]
-    keys = ("ndcg@10", "capped_recall@20")
+    plain = (False, False, False)
+    base_name, base = cells[plain]
+    if not any(by_seed for _, by_seed in cells.values()):
+        sys.exit(f"no finished runs of the configs {base_name} and its seven combinations in {runs}")
 
-    def gain(cell, key):
-        common = sorted(set(base) & set(cell))
-        if not common:
-            return None, None, []
-        x = [base[s][1][key] for s in common]
-        y = [cell[s][1][key] for s in common]
+    def gain(cell, seeds, key="ndcg@10"):
+        """Relative gain of the cell's mean over the plain model's on the given seeds, and the paired t-test's p."""
+        x = [cells[plain][1][s][1][key] for s in seeds]
+        y = [cells[cell][1][s][1][key] for s in seeds]
         g = statistics.mean(y) / statistics.mean(x) - 1
-        p = ttest_rel(y, x).pvalue if ttest_rel and len(common) >= 2 and any(a != b for a, b in zip(x, y)) else None
-        return g, p, common
+        d = [b - a for a, b in zip(x, y)]
+        p = ttest_rel(y, x).pvalue if ttest_rel and len(seeds) >= 2 and len(set(d)) > 1 else None
+        return g, p
+
+    def shared(*keys):
+        return sorted(set.intersection(*(set(cells[k][1]) for k in (plain,) + keys)))
 
     print(f"| Leporid | SEvo | DirectSpec+ | config | seeds | NDCG@10 | Recall@20 (capped) | item erank | best epochs | NDCG@10 vs {base_name} |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    gains = {}
-    for (lep, sevo, ds), (name, runs) in cells.items():
-        rows = [runs[s] for s in sorted(runs)]
+    for key, (name, by_seed) in cells.items():
+        marks = " | ".join("✓" if on else "" for on in key)
+        rows = [by_seed[s] for s in sorted(by_seed)]
         if not rows:
-            print(f"| {'✓' if lep else ''} | {'✓' if sevo else ''} | {'✓' if ds else ''} | {name} | – | not run | | | | |")
+            print(f"| {marks} | {name} | – | not finished | | | | |")
             continue
         t = [r[1] for r in rows]
-        g, p, common = gain(runs, "ndcg@10") if (lep, sevo, ds) != (False, False, False) else (None, None, [])
-        gains[(lep, sevo, ds)] = g
-        vs = "" if g is None else f"{g * 100:+.1f}% ({len(common)} pairs{'' if p is None else f', p = {p:.4f}'})"
-        print(f"| {'✓' if lep else ''} | {'✓' if sevo else ''} | {'✓' if ds else ''} | {name} | {','.join(str(r[0]) for r in rows)} | "
-              f"{ms([x[keys[0]] for x in t])} | {ms([x.get(keys[1]) for x in t])} | {ms([r[3] for r in rows], 2)} | "
+        vs = ""
+        if key != plain and (seeds := shared(key)):
+            g, p = gain(key, seeds)
+            vs = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+        print(f"| {marks} | {name} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | "
+              f"{ms([x.get('capped_recall@20') for x in t])} | {ms([r[3] for r in rows], 2)} | "
               f"{','.join(str(r[2]) for r in rows)} | {vs} |")
     print()
-    print("| combination | gain observed | sum of its parts' gains | parts |")
-    print("|---|---|---|---|")
+    print("Gains over the plain model on the seeds that the combination, each of its parts and the plain model all have:")
+    print()
+    print("| combination | seeds | gain observed | sum of its parts' gains | parts |")
+    print("|---|---|---|---|---|")
     labels = ("Leporid", "SEvo", "DirectSpec+")
-    for combo, g in gains.items():
+    for combo in cells:
         parts = [tuple(i == j for i in range(3)) for j in range(3) if combo[j]]
-        if len(parts) < 2 or g is None or any(gains.get(pt) is None for pt in parts):
+        seeds = shared(combo, *parts)
+        if len(parts) < 2 or not seeds:
             continue
-        total = sum(gains[pt] for pt in parts)
-        print(f"| {' + '.join(l for l, on in zip(labels, combo) if on)} | {g * 100:+.1f}% | {total * 100:+.1f}% | "
-              f"{', '.join(f'{labels[pt.index(True)]} {gains[pt] * 100:+.1f}%' for pt in parts)} |")
-    if pending:
-        print(f"\npending: {', '.join(pending)}")
+        part_gains = [gain(pt, seeds)[0] for pt in parts]
+        print(f"| {' + '.join(l for l, on in zip(labels, combo) if on)} | {','.join(map(str, seeds))} | {gain(combo, seeds)[0] * 100:+.1f}% | "
+              f"{sum(part_gains) * 100:+.1f}% | {', '.join(f'{labels[pt.index(True)]} {g * 100:+.1f}%' for pt, g in zip(parts, part_gains))} |")
+    names = {name for name, _ in cells.values()}
+    waiting = [p for p in pending if re.sub(r"-s\d+$", "", p) in names]
+    if waiting:
+        print(f"\nunfinished: {', '.join(waiting)}")
     sys.exit(0)
 
 if composition:

@@ -56,10 +56,12 @@ internal static class CompareCommand
     /// to zero: .NET's "+0.0;-0.0" writes a small negative value as "-+0.0", because the rounded zero takes the first
     /// section and keeps the minus sign.
     /// </summary>
+    /// <remarks><paramref name="format"/> is an unsigned one-section format such as "0.0"; NaN and infinities are written as .NET writes them.</remarks>
     internal static string Signed(double value, string format)
     {
+        if (!double.IsFinite(value)) return value.ToString(Inv);
         string magnitude = Math.Abs(value).ToString(format, Inv);
-        bool zero = magnitude.All(c => c is '0' or '.');
+        bool zero = !magnitude.Any(c => c is >= '1' and <= '9');
         return (value < 0 && !zero ? "-" : "+") + magnitude;
     }
 

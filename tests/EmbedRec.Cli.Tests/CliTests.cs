@@ -129,6 +129,9 @@ public sealed class CliTests : IDisposable
     [InlineData(-0.05, "-0.1")]
     [InlineData(7.449, "+7.4")]
     [InlineData(-12.25, "-12.3")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(double.NegativeInfinity, "-Infinity")]
     public void SignedGainWritesOneSignAndNoNegativeZero(double value, string expected) =>
         Assert.Equal(expected, CompareCommand.Signed(value, "0.0"));
 

@@ -6,10 +6,9 @@ namespace EmbedRec.Data;
 /// <summary>
 /// What a run was trained on, written to <c>data.json</c> in its directory when training starts (issue 15 §5):
 /// the dataset as configured, its absolute location (a path resolved at train time; the folder of a
-/// registered dataset), and SHA-256 fingerprints of the data as read and of the split. Reopening the run
-/// (<c>Experiment.Open</c>)
-/// rebuilds both and refuses when either differs, so re-sorting or editing the data file cannot silently
-/// change what <c>evaluate</c> and <c>recommend</c> score; the <c>bpr</c> initializer refuses a run of other data by it.
+/// registered dataset), and SHA-256 fingerprints of the data as read, of the split and of the item categories.
+/// Reopening the run (<c>Experiment.Open</c>) rebuilds them and refuses when any differs, so re-sorting or editing the
+/// data file cannot silently change what <c>evaluate</c> and <c>recommend</c> score; the <c>bpr</c> initializer refuses a run of other data by it.
 /// It lives in Data, below Training and the initializers, so that both can read it.
 /// </summary>
 /// <param name="Dataset">The <c>dataset</c> key as configured.</param>
@@ -35,8 +34,8 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
 
     /// <summary>
     /// What differs between this pin (recorded at train time) and <paramref name="now"/> (the data as it is
-    /// now), one clause per difference; empty when the data and the split are the same (a data fingerprint
-    /// recorded on one side only is not compared). A different location alone is no difference (the same
+    /// now), one clause per difference; empty when the data, the split and the categories are the same (a data or
+    /// categories fingerprint recorded on one side only is not compared). A different location alone is no difference (the same
     /// data under another data root, or a moved file); it is named when the data differs too.
     /// </summary>
     public IReadOnlyList<string> Differences(DataPin now)
@@ -90,23 +89,41 @@ public sealed record DataPin(string Dataset, string? Location, DataFingerprint? 
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var f) || f.ValueKind != JsonValueKind.String || f.GetString() != Format)
                 throw new InvalidDataException($"{path}: not an EmbedRec data pin (expected \"format\": \"{Format}\").");
-            string? location = root.GetProperty("location").ValueKind == JsonValueKind.Null ? null : root.GetProperty("location").GetString();
-            var data = root.GetProperty("data");
-            var split = root.GetProperty("split");
+            var locationValue = Key(root, "", "location");
+            string? location = locationValue.ValueKind == JsonValueKind.Null ? null : locationValue.GetString();
+            var data = Key(root, "", "data");
+            var split = Key(root, "", "split");
             CategoriesFingerprint? categories = root.TryGetProperty("categories", out var cat)
-                ? new CategoriesFingerprint(cat.GetProperty("categories").GetInt32(), cat.GetProperty("items").GetInt32(), cat.GetProperty("assignments").GetInt32(), Hex(cat.GetProperty("sha256")))
+                ? new CategoriesFingerprint(Count(cat, "categories", "categories"), Count(cat, "categories", "items"), Count(cat, "categories", "assignments"),
+                    Hex(Key(cat, "categories", "sha256")))
                 : null;
-            return new DataPin(root.GetProperty("dataset").GetString()!, location,
-                data.ValueKind == JsonValueKind.Null ? null : new DataFingerprint(data.GetProperty("rows").GetInt32(), data.GetProperty("users").GetInt32(),
-                    data.GetProperty("items").GetInt32(), Hex(data.GetProperty("sha256"))),
-                new SplitFingerprint(split.GetProperty("train").GetInt32(), split.GetProperty("valid").GetInt32(), split.GetProperty("test").GetInt32(),
-                    split.GetProperty("users").GetInt32(), split.GetProperty("items").GetInt32(), Hex(split.GetProperty("sha256"))), categories);
+            return new DataPin(Key(root, "", "dataset").GetString()!, location,
+                data.ValueKind == JsonValueKind.Null ? null : new DataFingerprint(Count(data, "data", "rows"), Count(data, "data", "users"),
+                    Count(data, "data", "items"), Hex(Key(data, "data", "sha256"))),
+                new SplitFingerprint(Count(split, "split", "train"), Count(split, "split", "valid"), Count(split, "split", "test"),
+                    Count(split, "split", "users"), Count(split, "split", "items"), Hex(Key(split, "split", "sha256"))), categories);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{path}: {(e is JsonException j && j.LineNumber is { } line ? $"line {line + 1}: " : "")}" +
                 $"not a valid data pin ({e.Message.Split('\n')[0].TrimEnd()}); the run's data cannot be checked. Restore the file or train again.", e);
         }
+    }
+
+    /// <summary>The member <paramref name="name"/> of the object <paramref name="parent"/> (its path in the file, "" for the root).</summary>
+    private static JsonElement Key(JsonElement obj, string parent, string name)
+    {
+        string path = parent.Length == 0 ? name : $"{parent}.{name}";
+        if (obj.ValueKind != JsonValueKind.Object) throw new FormatException($"'{parent}' is {obj.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        return obj.TryGetProperty(name, out var v) ? v : throw new FormatException($"'{path}' is missing");
+    }
+
+    /// <summary>A non-negative integer member.</summary>
+    private static int Count(JsonElement obj, string parent, string name)
+    {
+        var v = Key(obj, parent, name);
+        return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) && n >= 0 ? n
+            : throw new FormatException($"'{parent}.{name}' is {v.GetRawText()}, not a count");
     }
 
     private static string Hex(JsonElement e)
