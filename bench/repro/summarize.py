@@ -137,8 +137,9 @@ for config, rows in groups.items():
     t = [r[1] for r in rows]
     if any("ndcg@10" not in x for x in t):
         continue  # this table is for the ranking protocols with NDCG (not the Leporid protocol's HR/P/R/F1 runs)
-    print(f"| {config} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | {ms([x['hit@10'] for x in t])} | "
-          f"{ms([x['ndcg@5'] for x in t])} | {ms([x['hit@5'] for x in t])} | {ms([x['hit@1'] for x in t])} | "
+    # A config whose topk lacks 5 or 1 (the CiteULike configs' 10, 11, 20) shows "–" there.
+    print(f"| {config} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | {ms([x.get('hit@10') for x in t])} | "
+          f"{ms([x.get('ndcg@5') for x in t])} | {ms([x.get('hit@5') for x in t])} | {ms([x.get('hit@1') for x in t])} | "
           f"{','.join(str(r[2]) for r in rows)} | {ms([r[3] for r in rows], 2)} | {ms([r[4] for r in rows], 3)} |")
 if pending:
     print(f"\npending: {', '.join(pending)}")
