@@ -20,7 +20,7 @@ public sealed class BprInitializer : IInitializer
 
     /// <summary><c>init: bpr</c>; its key is <c>init.path</c>, the run directory.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("bpr",
-        "the embeddings of a finished MF-BPR run directory on the same data and split", PretrainedOptions.Binder, o => new BprInitializer(o));
+        "the embeddings of a finished MF-BPR run directory on the same data and split", PretrainedOptions.Binder, o => new BprInitializer(o), fromData: true);
 
     /// <summary>Creates the initializer; the path must be a run directory with embeddings.</summary>
     public BprInitializer(PretrainedOptions options)

@@ -56,14 +56,25 @@ public interface IInitializer
 public sealed record InitializerRegistration : Component
 {
     /// <summary>Declares an initializer.</summary>
-    public InitializerRegistration(string name, IReadOnlyList<string> aliases, string description, IOptionsBinder binder, Func<object, IInitializer> create)
-        : base(name, aliases, description, binder) => Create = create ?? throw new ArgumentNullException(nameof(create));
+    public InitializerRegistration(string name, IReadOnlyList<string> aliases, string description, IOptionsBinder binder, Func<object, IInitializer> create,
+        bool fromData = false)
+        : base(name, aliases, description, binder)
+    {
+        Create = create ?? throw new ArgumentNullException(nameof(create));
+        FromData = fromData;
+    }
 
     /// <summary>Builds the initializer from its bound options.</summary>
     public Func<object, IInitializer> Create { get; }
 
+    /// <summary>
+    /// Whether the vectors are computed from the data (a spectrum, an SVD, a trained run) rather than drawn at random: a
+    /// model that keeps such vectors fixed by default (<see cref="Models.IFreezesInitializedEmbeddings"/>, DLR2) asks this.
+    /// </summary>
+    public bool FromData { get; }
+
     /// <summary>A registration with typed options.</summary>
     public static InitializerRegistration For<TOptions>(string name, string description, OptionsBinder<TOptions> binder, Func<TOptions, IInitializer> create,
-        IReadOnlyList<string>? aliases = null) where TOptions : class =>
-        new(name, aliases ?? [], description, binder, o => create((TOptions)o));
+        IReadOnlyList<string>? aliases = null, bool fromData = false) where TOptions : class =>
+        new(name, aliases ?? [], description, binder, o => create((TOptions)o), fromData);
 }

@@ -80,11 +80,11 @@ public sealed class LeporidInitializer : IInitializer
     /// <summary><c>init: leporid</c>.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("leporid",
         "Leporid (Zhang et al., KDD 2021): smallest eigenvectors of the regularized Laplacian of the Jaccard KNN graphs",
-        LeporidInitOptions.Binder, o => new LeporidInitializer(o));
+        LeporidInitOptions.Binder, o => new LeporidInitializer(o), fromData: true);
 
     /// <summary><c>init: le</c>: Laplacian eigenmaps, Leporid with α = 0.</summary>
     public static readonly InitializerRegistration LeRegistration = InitializerRegistration.For("le",
-        "Laplacian eigenmaps: Leporid with α = 0", LeporidInitOptions.LeBinder, o => new LeporidInitializer(o, "le"));
+        "Laplacian eigenmaps: Leporid with α = 0", LeporidInitOptions.LeBinder, o => new LeporidInitializer(o, "le"), fromData: true);
 
     /// <summary>Creates the initializer; K &lt; 1, α outside [0, 1] or a non-positive scale are refused.</summary>
     public LeporidInitializer(LeporidInitOptions options, string name = "leporid")

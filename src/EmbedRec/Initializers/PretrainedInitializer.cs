@@ -36,7 +36,7 @@ public sealed class PretrainedInitializer : IInitializer
 
     /// <summary><c>init: pretrained</c>.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("pretrained",
-        "user and item embeddings from another run directory or a safetensors file", PretrainedOptions.Binder, o => new PretrainedInitializer(o));
+        "user and item embeddings from another run directory or a safetensors file", PretrainedOptions.Binder, o => new PretrainedInitializer(o), fromData: true);
 
     /// <summary>Creates the initializer (checks that the source exists).</summary>
     public PretrainedInitializer(PretrainedOptions options)

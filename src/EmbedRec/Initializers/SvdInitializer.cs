@@ -41,7 +41,7 @@ public sealed class SvdInitializer(SvdInitOptions options) : IInitializer
 
     /// <summary><c>init: svd</c>.</summary>
     public static readonly InitializerRegistration Registration = InitializerRegistration.For("svd",
-        "truncated SVD of the binary user–item matrix: users U·Σ^½, items V·Σ^½", SvdInitOptions.Binder, o => new SvdInitializer(o));
+        "truncated SVD of the binary user–item matrix: users U·Σ^½, items V·Σ^½", SvdInitOptions.Binder, o => new SvdInitializer(o), fromData: true);
 
     /// <inheritdoc />
     public string Description => $"svd(users UΣ^½, items VΣ^½{(options.ZScore ? ", zscore" : "")})";

@@ -90,6 +90,12 @@ public sealed record RunSpec
             init = new(i, i.Binder.Bind(initKeys, "init.", $"for initializer '{i.Name}'"));
         }
 
+        // A model that keeps initialized tables fixed (DLR2) adds them to the trainer's freeze list here, so that the
+        // resolved config.yaml says what stayed fixed; names the configuration gave stay.
+        if (modelOptions is IFreezesInitializedEmbeddings freezing &&
+            freezing.FrozenParameters(init?.Registration.FromData == true).Except(trainer.Freeze, StringComparer.Ordinal).ToList() is { Count: > 0 } added)
+            trainer = trainer with { Freeze = [.. trainer.Freeze, .. added] };
+
         var optName = config.Values.GetValueOrDefault("optimizer.name");
         var opt = reg.Optimizer(optName?.Text ?? DefaultOptimizer, optName?.Where ?? "default");
         var optOptions = opt.Binder.Bind(config.Section("optimizer", "name", "sevo"), "optimizer.", $"for optimizer '{opt.Name}'");

@@ -1,3 +1,4 @@
+using EmbedRec.Config;
 using EmbedRec.Data.Splits;
 using EmbedRec.Graphs;
 using EmbedRec.Initializers;
@@ -83,6 +84,61 @@ public sealed class LeporidInitializerTests
         var neumf = InitTestData.Model("neumf", Data);
         new LeporidInitializer(o with { Scale = 0.5f }).Initialize(neumf.Tables, new InitContext(Data, new Rng(0)));
         Assert.Equal(mfz.Tables[1].Weight.ToArray().Select(x => x * 0.5f), neumf.Tables[1].Weight.ToArray());
+    }
+
+    [Theory]
+    [InlineData("sasrec")]
+    [InlineData("gru4rec")]
+    [InlineData("bert4rec")]
+    [InlineData("dlr2")]
+    public void ARunFillsTheItemTablesOfSequenceModelsAndDlr2AndLeavesTheirPaddingMaskAndOutputRows(string name)
+    {
+        // Through the run's initializer stage (Experiment.Build), as a config with `init: leporid` does: item rows get MF's
+        // item vectors (DLR2's user rows MF's user vectors), padding and mask rows keep the model's own values, and
+        // BERT4Rec's output layer, a table of item rows too, is not an input embedding and is left alone.
+        static RunConfig Config(string model, string? init) =>
+            (init is null ? new RunConfig() : new RunConfig().With("init", init).With("init.k", "20").With("init.cache", "false"))
+            .With("model", model).With("dataset", "synthetic").With(model == "dlr2" ? "model.dim" : "model.embedding_size", "8");
+        IEmbeddingTables Build(string model, string? init) => (IEmbeddingTables)EmbedRec.Training.Experiment.Build(EmbedRec.Training.RunSpec.Resolve(Config(model, init)), Data).Model;
+        var mf = Build("mf", "leporid");
+        var own = Build(name, null);
+        var filled = Build(name, "leporid");
+        Assert.Equal(own.Tables.Count, filled.Tables.Count);
+        int itemTables = 0;
+        for (int t = 0; t < filled.Tables.Count; t++)
+        {
+            var (a, b) = (own.Tables[t], filled.Tables[t]);
+            var w0 = a.Weight.ToArray();
+            var w1 = b.Weight.ToArray();
+            int d = b.Dim;
+            if (b.OutputLayer)
+            {
+                Assert.Equal(w0, w1);
+                continue;
+            }
+            var rows = new HashSet<int>();
+            if (b.ItemRows > 0)
+            {
+                itemTables++;
+                Assert.Equal(Data.ItemCount, b.ItemRows);
+                Assert.Equal(mf.Tables[1].Weight.ToArray(), w1.AsSpan(b.FirstItemRow * d, b.ItemRows * d).ToArray());
+                rows.UnionWith(Enumerable.Range(b.FirstItemRow, b.ItemRows));
+            }
+            if (b.UserRows > 0)
+            {
+                Assert.Equal(mf.Tables[0].Weight.ToArray(), w1.AsSpan(b.FirstUserRow * d, b.UserRows * d).ToArray());
+                rows.UnionWith(Enumerable.Range(b.FirstUserRow, b.UserRows));
+            }
+            int others = 0;
+            for (int r = 0; r < b.Weight.Dim(0); r++)
+                if (!rows.Contains(r))
+                {
+                    others++;
+                    Assert.Equal(w0.AsSpan(r * d, d).ToArray(), w1.AsSpan(r * d, d).ToArray());
+                }
+            if (b.ItemRows > 0) Assert.True(others > 0, $"{name}: item table {t} has no padding or mask row");
+        }
+        Assert.Equal(1, itemTables);
     }
 
     [Fact]

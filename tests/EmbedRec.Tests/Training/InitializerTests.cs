@@ -133,6 +133,54 @@ public sealed class InitializerTests : IDisposable
     }
 
     [Fact]
+    public void Dlr2KeepsEmbeddingsComputedFromTheDataFixedAsItsAuthorsDoAndTrainsRandomOnes()
+    {
+        // SPEC §2: the authors' code freezes LE/Leporid inputs (freeze_embeddings: auto); the resolved freeze list says so.
+        static RunConfig Dlr2(string? init, string? freeze = null, string? list = null)
+        {
+            var c = new RunConfig().With("model", "dlr2").With("dataset", "synthetic").With("epochs", "1").With("model.dim", "4")
+                .With("model.window", "2").With("model.channels", "2").With("model.head_layers", "8").With("topk", "10");
+            if (init is not null) c = c.With("init", init);
+            if (freeze is not null) c = c.With("model.freeze_embeddings", freeze);
+            if (list is not null) c = c.With("freeze", list);
+            return c;
+        }
+        string[] both = ["user.weight", "item.weight"];
+        foreach (var init in new[] { "le", "leporid", "svd" }) Assert.Equal(both, RunSpec.Resolve(Dlr2(init)).Trainer.Freeze);
+        Assert.Empty(RunSpec.Resolve(Dlr2(null)).Trainer.Freeze);
+        Assert.Empty(RunSpec.Resolve(Dlr2("normal")).Trainer.Freeze);
+        Assert.Empty(RunSpec.Resolve(Dlr2("leporid", "false")).Trainer.Freeze);
+        Assert.Equal(both, RunSpec.Resolve(Dlr2("normal", "true")).Trainer.Freeze);
+        // The configuration's own names stay, in its order, without repeats; 'false' does not remove them.
+        Assert.Equal(["critic", "user.weight", "item.weight"], RunSpec.Resolve(Dlr2("le", list: "critic,user.weight")).Trainer.Freeze);
+        Assert.Equal(["item.weight"], RunSpec.Resolve(Dlr2("le", "false", "item.weight")).Trainer.Freeze);
+        Assert.Contains("'model.freeze_embeddings' must be one of auto, true, false, got 'maybe'",
+            Assert.Throws<FormatException>(() => RunSpec.Resolve(Dlr2("le", "maybe"))).Message);
+        // Resolving the resolved configuration again changes nothing.
+        var spec = RunSpec.Resolve(Dlr2("svd"));
+        var again = new RunConfig();
+        again.LoadYamlText(spec.ToYaml(), "config.yaml");
+        Assert.Equal(spec.ToYaml(), RunSpec.Resolve(again).ToYaml());
+
+        // Trained: the SVD vectors stay, the network moves; with a random start the embeddings train.
+        foreach (var (init, fixedTables) in new[] { ("svd", true), ("normal", false) })
+        {
+            var c = Dlr2(init);
+            var s = RunSpec.Resolve(c);
+            var split = Split(c);
+            var built = Experiment.Build(s, split);
+            var model = (Dlr2)built.Model;
+            var before = model.Network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            new Trainer(s.Trainer).Fit(model, split, built.Plan);
+            var after = model.Network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            foreach (var name in both)
+                if (fixedTables) Assert.Equal(before[name], after[name]);
+                else Assert.NotEqual(before[name], after[name]);
+            Assert.NotEqual(before["critic.fc1.weight"], after["critic.fc1.weight"]);
+        }
+    }
+
+    [Fact]
     public void SchedulesRunPerEpochOrPerStep()
     {
         var cosine = new EmbedRec.Tensors.Optim.CosineSchedule(100, perStep: true);

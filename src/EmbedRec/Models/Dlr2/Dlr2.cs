@@ -17,8 +17,8 @@ namespace EmbedRec.Models;
 /// Parameters: <c>user.weight</c> [users, d], <c>item.weight</c> [items + 1, d] (row 0 is the zero padding of histories
 /// shorter than l, item i at row i + 1), <c>feature.*</c>, <c>critic.*</c>, <c>actor.*</c>; the buffers of
 /// <c>feature.layer2.downsample_bn</c>. The authors' code freezes LE and Leporid embeddings (the paper says they are
-/// trained): with a spectral initializer add <c>freeze: [user.weight, item.weight]</c> to the config; with a random one
-/// they train, the default here.
+/// trained): <see cref="Dlr2Options.FreezeEmbeddings"/> keeps them fixed after an initializer that computed them from the
+/// data and trains them after a random one.
 /// </remarks>
 public sealed class Dlr2 : ITrainable, IEmbeddingTables
 {

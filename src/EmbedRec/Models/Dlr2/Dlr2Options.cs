@@ -19,7 +19,7 @@ public enum Dlr2Variant
 }
 
 /// <summary>Options of <see cref="Dlr2"/>; defaults are the authors' code (SPEC §2, paper appendix G).</summary>
-public sealed record Dlr2Options
+public sealed record Dlr2Options : IFreezesInitializedEmbeddings
 {
     /// <summary>Embedding size d and size of the state s (64 in the paper's appendix G and the code's <c>--dim</c>).</summary>
     public int Dim { get; init; } = 64;
@@ -39,6 +39,17 @@ public sealed record Dlr2Options
     /// <summary>σ of the model's own N(0, σ²) embedding initialization (the code's random initialization: <c>normal_(0, 0.01)</c>).</summary>
     public float InitStd { get; init; } = 0.01f;
 
+    /// <summary>
+    /// Whether <c>user.weight</c> and <c>item.weight</c> stay fixed: by default (auto) when an initializer computed them from
+    /// the data (<c>le</c>, <c>leporid</c>, <c>svd</c>, <c>bpr</c>, <c>pretrained</c>), as the authors' code freezes its LE and
+    /// Leporid inputs (SPEC §2: the paper says they are trained), and trained after a random one or the model's own.
+    /// </summary>
+    public EmbeddingFreezing FreezeEmbeddings { get; init; } = EmbeddingFreezing.Auto;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> FrozenParameters(bool initializedFromData) =>
+        FreezeEmbeddings == EmbeddingFreezing.Frozen || (FreezeEmbeddings == EmbeddingFreezing.Auto && initializedFromData) ? ["user.weight", "item.weight"] : [];
+
     /// <summary>The <c>model:</c> keys of DLR2.</summary>
     public static readonly OptionsBinder<Dlr2Options> Binder = new OptionsBinder<Dlr2Options>(new())
         .Int("dim", o => o.Dim, (o, v) => o with { Dim = v }, "embedding and state size d", min: 1)
@@ -47,5 +58,8 @@ public sealed record Dlr2Options
         .IntList("head_layers", o => o.HeadLayers, (o, v) => o with { HeadLayers = v }, "hidden widths of the critic S and the actor G", min: 1)
         .Choice("variant", o => o.Variant, (o, v) => o with { Variant = v }, "feature network: resnet, or the ablations only_conv and no_conv",
             ("resnet", Dlr2Variant.ResNet), ("only_conv", Dlr2Variant.OnlyConv), ("no_conv", Dlr2Variant.NoConv))
-        .Float("init_std", o => o.InitStd, (o, v) => o with { InitStd = v }, "σ of the model's own N(0, σ²) embedding initialization", min: 0);
+        .Float("init_std", o => o.InitStd, (o, v) => o with { InitStd = v }, "σ of the model's own N(0, σ²) embedding initialization", min: 0)
+        .Choice("freeze_embeddings", o => o.FreezeEmbeddings, (o, v) => o with { FreezeEmbeddings = v },
+            "keep user.weight and item.weight fixed: auto (when the initializer computed them from the data, as the authors' code does), true, false",
+            ("auto", EmbeddingFreezing.Auto), ("true", EmbeddingFreezing.Frozen), ("false", EmbeddingFreezing.Trained));
 }
