@@ -7,18 +7,19 @@ namespace EmbedRec.Graphs;
 /// <summary>
 /// Leporid's and Laplacian eigenmaps' node vectors (SPEC §1.2): the eigenvectors of the <c>count</c> smallest
 /// eigenvalues of L = I − D_reg^-½ W D_reg^-½, ascending, the trivial first vector kept, by
-/// <see cref="BlockLanczos"/> with its deterministic signs. α = 0 is Laplacian eigenmaps.
+/// <see cref="BlockLanczos"/> with its deterministic signs. α = 0 is Laplacian eigenmaps. The unnormalized
+/// L = D_reg − W (<see cref="LaplacianKind.Unnormalized"/>) is the option the issue asks for beside it.
 /// </summary>
 /// <remarks>
 /// Isolated nodes (degree 0) are defined as follows: each is its own eigenvector of L with eigenvalue exactly 1
-/// and carries no information, so they are left out of the eigenproblem, which is solved on the other nodes (the
+/// (α·d_max for the unnormalized L, 0 with α = 0, which would crowd out the informative vectors) and carries no information, so they are left out of the eigenproblem, which is solved on the other nodes (the
 /// same spectrum without those eigenvalues 1; d_max is unchanged), and their rows are zero. A graph without
 /// isolated nodes is passed to the solver as it is. A solver that does not converge within its cap is an
 /// <see cref="EigenNotConvergedException"/> with the residuals reached.
 /// </remarks>
 public static class SpectralEmbedding
 {
-    /// <summary>The <paramref name="count"/> smallest eigenpairs of the normalized Laplacian of <paramref name="w"/> with degree regularization <paramref name="alpha"/>.</summary>
+    /// <summary>The <paramref name="count"/> smallest eigenpairs of the (by default normalized) Laplacian of <paramref name="w"/> with degree regularization <paramref name="alpha"/>.</summary>
     /// <param name="w">The graph (symmetric, non-negative weights).</param>
     /// <param name="count">Vectors wanted, at least 1 and at most the number of non-isolated nodes.</param>
     /// <param name="alpha">α in [0, 1].</param>
@@ -26,9 +27,10 @@ public static class SpectralEmbedding
     /// <param name="what">The graph's name for messages, e.g. "user graph".</param>
     /// <param name="cancel">Cancels the solver between blocks.</param>
     /// <param name="progress">Receives the solver's state after every restart cycle.</param>
+    /// <param name="kind">The normalized Laplacian (Leporid's, the default) or the unnormalized one.</param>
     /// <returns>The pairs over all n nodes (isolated nodes' rows zero), and the isolated nodes.</returns>
     public static (EigenResult Result, int[] Isolated) Smallest(CsrMatrix<double> w, int count, double alpha, EigenOptions? eigen = null,
-        string what = "graph", CancellationToken cancel = default, IProgress<EigenProgress>? progress = null)
+        string what = "graph", CancellationToken cancel = default, IProgress<EigenProgress>? progress = null, LaplacianKind kind = LaplacianKind.Normalized)
     {
         ArgumentNullException.ThrowIfNull(w);
         if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"α must be in [0, 1]; got {alpha.ToString(CultureInfo.InvariantCulture)}.");
@@ -42,14 +44,14 @@ public static class SpectralEmbedding
                 (isolated.Length > 0 ? $", {isolated.Length} of them isolated (no edge), so at most {connected} vectors." : $", so at most {n} vectors."));
         var o = (eigen ?? new EigenOptions()) with { Which = EigenEnd.Smallest };
         if (isolated.Length == 0)
-            return (Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = alpha })), count, o, progress, cancel), o, what), isolated);
+            return (Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = alpha, Kind = kind })), count, o, progress, cancel), o, what), isolated);
 
         var keep = new int[connected];
         var at = new int[n];
         Array.Fill(at, -1);
         for (int i = 0, k = 0; i < n; i++) if (HasEdge(w, i)) { at[i] = k; keep[k++] = i; }
         var sub = Subgraph(w, keep, at);
-        var r = Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(sub, new LaplacianOptions { Alpha = alpha })), count, o, progress, cancel), o, what);
+        var r = Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(sub, new LaplacianOptions { Alpha = alpha, Kind = kind })), count, o, progress, cancel), o, what);
         var vectors = new double[(long)n * count];
         for (int k = 0; k < connected; k++) Array.Copy(r.Vectors, (long)k * count, vectors, (long)keep[k] * count, count);
         return (r with { Size = n, Vectors = vectors }, isolated);

@@ -28,6 +28,12 @@ public sealed record LeporidInitOptions
     /// </summary>
     public bool ZScore { get; init; } = true;
 
+    /// <summary>
+    /// The Laplacian whose smallest eigenvectors are taken: normalized, I − D_reg^-½ W D_reg^-½ (Leporid's and Laplacian
+    /// eigenmaps', the default), or unnormalized, D_reg − W (SPEC §1.2's variant, an option).
+    /// </summary>
+    public LaplacianKind Laplacian { get; init; } = LaplacianKind.Normalized;
+
     /// <summary>Multiplies the (normalized) vectors before they fill the tables. Default 1: the vectors as the authors use them.</summary>
     public float Scale { get; init; } = 1f;
 
@@ -48,6 +54,8 @@ public sealed record LeporidInitOptions
         .Int("k", o => o.K, (o, v) => o with { K = v }, "neighbours per node of the Jaccard graph", min: 1)
         .Choice("normalize", o => o.ZScore, (o, v) => o with { ZScore = v }, "zscore: each column to mean 0, std 1 (the authors' DLR2 input); none: unit eigenvectors",
             ("zscore", true), ("none", false))
+        .Choice("laplacian", o => o.Laplacian, (o, v) => o with { Laplacian = v }, "normalized: I − D_reg^-½ W D_reg^-½ (Leporid's); unnormalized: D_reg − W",
+            ("normalized", LaplacianKind.Normalized), ("unnormalized", LaplacianKind.Unnormalized))
         .Float("scale", o => o.Scale, (o, v) => o with { Scale = v }, "factor applied to the vectors after normalization", min: 0, exclusiveMin: true)
         .Bool("cache", o => o.Cache, (o, v) => o with { Cache = v }, "keep the computed vectors in the init cache (EMBEDREC_CACHE)");
 }
@@ -102,7 +110,7 @@ public sealed class LeporidInitializer : IInitializer
 
     /// <inheritdoc />
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{_name}(α {Alpha}, K {_o.K}, {(_o.ZScore ? "zscore" : "none")}{(_o.Scale != 1f ? ", scale " + _o.Scale.ToString("R", CultureInfo.InvariantCulture) : "")})");
+        $"{_name}(α {Alpha}, K {_o.K}, {(_o.ZScore ? "zscore" : "none")}{(_o.Laplacian == LaplacianKind.Unnormalized ? ", unnormalized" : "")}{(_o.Scale != 1f ? ", scale " + _o.Scale.ToString("R", CultureInfo.InvariantCulture) : "")})");
 
     /// <summary>What the last <see cref="Initialize"/> computed or read, per side.</summary>
     public IReadOnlyList<InitSideReport> Reports => _reports;
@@ -137,10 +145,12 @@ public sealed class LeporidInitializer : IInitializer
             var w = users ? JaccardKnn.Users(train, knn, context.Cancel) : JaccardKnn.Items(train, knn, context.Cancel);
             context.Progress?.Report(string.Create(CultureInfo.InvariantCulture,
                 $"{_name}: {side} graph, {w.RowCount:N0} nodes, {w.NonZeros:N0} non-zeros ({clock.Elapsed.TotalSeconds:0.00} s); solving for {k} vectors"));
-            var (r, isolated) = SpectralEmbedding.Smallest(w, k, Alpha, e, side + " graph", context.Cancel, context.SolverProgress($"{_name}: {side} spectrum", k));
+            var (r, isolated) = SpectralEmbedding.Smallest(w, k, Alpha, e, side + " graph", context.Cancel, context.SolverProgress($"{_name}: {side} spectrum", k), _o.Laplacian);
             return Spectral.Pack([("vectors", r.Vectors, r.Size, k)], r.Values, r.Residuals, isolated);
-        }, ("side", side), ("alpha", Alpha), ("k", _o.K), ("vectors", k), ("tolerance", e.Tolerance), ("max_iterations", e.MaxIterations),
-            ("block", e.BlockSize), ("basis", e.MaxBasisSize ?? -1), ("seed", e.Seed));
+        }, [("side", side), ("alpha", Alpha), ("k", _o.K), ("vectors", k), ("tolerance", e.Tolerance), ("max_iterations", e.MaxIterations),
+            ("block", e.BlockSize), ("basis", e.MaxBasisSize ?? -1), ("seed", e.Seed),
+            // Only the variant enters the key, so that entries computed before the option existed are still found.
+            .. (_o.Laplacian == LaplacianKind.Normalized ? Array.Empty<(string, object)>() : [("laplacian", "unnormalized")])]);
         var v = Spectral.Matrix(t, "vectors", users ? context.Split.UserCount : context.Split.ItemCount, k);
         var isolatedNodes = t.Ints.TryGetValue("isolated", out var iso) ? iso : [];
         _reports.Add(Spectral.Report(t, side, users ? context.Split.UserCount : context.Split.ItemCount, k, isolatedNodes.Length));

@@ -159,6 +159,47 @@ public sealed class LeporidInitializerTests
     }
 
     [Fact]
+    public void TheUnnormalizedLaplacianIsAnOptionWithItsOwnCacheEntries()
+    {
+        using var dir = new TempDir();
+        var w = JaccardKnn.Items(Data.Train, new JaccardKnnOptions { K = 20 });
+        var reference = BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = 0.5, Kind = LaplacianKind.Unnormalized })), 8);
+        var spec = EmbedRec.Training.RunSpec.Resolve(new RunConfig().With("model", "mf").With("dataset", "synthetic").With("init", "leporid")
+            .With("init.laplacian", "unnormalized").With("init.k", "20").With("init.normalize", "none"));
+        var unnormalized = (LeporidInitializer)spec.Init!.Registration.Create(spec.Init.Options);
+        Assert.Equal("leporid(α 0.5, K 20, none, unnormalized)", unnormalized.Description);
+        var normalized = new LeporidInitializer(new LeporidInitOptions { K = 20, ZScore = false });
+        var context = new InitContext(Data, new Rng(0)) { CacheDirectory = dir.Path };
+        // The normalized vectors are computed and cached first: the unnormalized run must not take them.
+        var a = InitTestData.Model("mf", Data);
+        normalized.Initialize(a.Tables, context);
+        var b = InitTestData.Model("mf", Data);
+        unnormalized.Initialize(b.Tables, context);
+        Assert.All(unnormalized.Reports, r => Assert.Equal(CacheOutcome.Computed, r.Outcome));
+        var items = InitTestData.Rows(b.Tables[1], users: false);
+        for (int i = 0; i < Data.ItemCount; i++) for (int j = 0; j < 8; j++) Assert.Equal((float)reference.Vectors[i * 8 + j], (float)items[i][j]);
+        Assert.NotEqual(a.Tables[1].Weight.ToArray(), b.Tables[1].Weight.ToArray());
+        Assert.Equal(reference.Values[0], unnormalized.Reports[1].FirstValue, 5); // stored as float32 in the cache entry
+        var c = InitTestData.Model("mf", Data);
+        unnormalized.Initialize(c.Tables, context);
+        Assert.All(unnormalized.Reports, r => Assert.Equal(CacheOutcome.Hit, r.Outcome));
+        Assert.Equal(b.Tables[1].Weight.ToArray(), c.Tables[1].Weight.ToArray());
+        Assert.Contains("'init.laplacian' must be one of normalized, unnormalized, got 'sym'", Assert.Throws<FormatException>(() =>
+            EmbedRec.Training.RunSpec.Resolve(new RunConfig().With("model", "mf").With("dataset", "synthetic").With("init", "le").With("init.laplacian", "sym"))).Message);
+
+        // An isolated node is an eigenvector of D − W with eigenvalue 0 (α = 0): left out, it does not take a smallest slot.
+        (int, int)[] edges = [(0, 1), (1, 2), (2, 3), (4, 5), (5, 6), (4, 6)];
+        var (r, isolated) = SpectralEmbedding.Smallest(CsrMatrix<double>.FromEdges(8, edges, symmetric: true), 3, 0, kind: LaplacianKind.Unnormalized);
+        Assert.Equal([7], isolated);
+        var sub = BlockLanczos.Solve(new CsrOperator(Laplacian.Build(CsrMatrix<double>.FromEdges(7, edges, symmetric: true),
+            new LaplacianOptions { Alpha = 0, Kind = LaplacianKind.Unnormalized })), 3);
+        Assert.Equal(sub.Values, r.Values);
+        Assert.Equal(sub.Vectors, r.Vectors[..21]);
+        Assert.All(Enumerable.Range(0, 3), j => Assert.Equal(0.0, r.Vectors[7 * 3 + j]));
+        Assert.True(Math.Abs(r.Values[0]) < 1e-9 && Math.Abs(r.Values[1]) < 1e-9 && r.Values[2] > 0.1, string.Join(", ", r.Values));
+    }
+
+    [Fact]
     public void IsolatedNodesGetZeroRowsAndAreLeftOutOfTheEigenproblem()
     {
         // A path 0–1–2–3 and a triangle 4–5–6, node 7 isolated.
