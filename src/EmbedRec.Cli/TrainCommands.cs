@@ -64,8 +64,7 @@ internal static class TrainCommands
             using var run = RunDirectory.OpenForWriting(dir, isResume ? ClaimMode.Continue : p.GetValue(force) ? ClaimMode.Replace : ClaimMode.New);
             if (isResume)
             {
-                var saved = new RunConfig();
-                if (File.Exists(run.Config)) saved.LoadYaml(run.Config);
+                var saved = File.Exists(run.Config) ? RecordedConfig.Read(run.Config) : new RunConfig();
                 spec = RunSpec.Resolve(ResumeRules.Apply(run, cfg));
                 if (spec.Trainer.Epochs != RunSpec.Resolve(saved).Trainer.Epochs)
                     Console.WriteLine(string.Create(Inv, $"resuming to {spec.Trainer.Epochs} epochs instead of {RunSpec.Resolve(saved).Trainer.Epochs} (config.yaml is updated once the data checks out)"));

@@ -8,12 +8,13 @@ namespace EmbedRec.Graphs;
 /// Leporid's and Laplacian eigenmaps' node vectors (SPEC §1.2): the eigenvectors of the <c>count</c> smallest
 /// eigenvalues of L = I − D_reg^-½ W D_reg^-½, ascending, the trivial first vector kept, by
 /// <see cref="BlockLanczos"/> with its deterministic signs. α = 0 is Laplacian eigenmaps. The unnormalized
-/// L = D_reg − W (<see cref="LaplacianKind.Unnormalized"/>) is the option the issue asks for beside it.
+/// L = D_reg − W (<see cref="LaplacianKind.Unnormalized"/>) is an option beside it (issue 14).
 /// </summary>
 /// <remarks>
-/// Isolated nodes (degree 0) are defined as follows: each is its own eigenvector of L with eigenvalue exactly 1
-/// (α·d_max for the unnormalized L, 0 with α = 0, which would crowd out the informative vectors) and carries no information, so they are left out of the eigenproblem, which is solved on the other nodes (the
-/// same spectrum without those eigenvalues 1; d_max is unchanged), and their rows are zero. A graph without
+/// Isolated nodes (degree 0) are defined as follows: each is its own eigenvector of L, with eigenvalue exactly 1 for
+/// the normalized L and α·d_max for the unnormalized one (0 with α = 0, where it would crowd out the informative
+/// vectors), and carries no information, so they are left out of the eigenproblem, which is solved on the other nodes
+/// (the same spectrum without those eigenvalues; d_max is unchanged), and their rows are zero. A graph without
 /// isolated nodes is passed to the solver as it is. A solver that does not converge within its cap is an
 /// <see cref="EigenNotConvergedException"/> with the residuals reached.
 /// </remarks>

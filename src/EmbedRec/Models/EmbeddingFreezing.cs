@@ -16,8 +16,8 @@ public enum EmbeddingFreezing
 /// <summary>
 /// Options of a model whose reference code keeps initialized embedding tables fixed (DLR2: the authors load LE and Leporid
 /// vectors with <c>nn.Embedding.from_pretrained</c>, which freezes them, and train random ones). The run adds
-/// <see cref="FrozenParameters"/> to the trainer's <c>freeze</c> list when it resolves its configuration, so the resolved
-/// <c>config.yaml</c> shows what stayed fixed; the list can only grow this way, never lose a name the configuration gave.
+/// <see cref="FrozenParameters"/> to the trainer's <c>freeze</c> list (<c>RunSpec.Frozen</c>) and records the whole list
+/// in <c>metrics.json</c>; the list can only grow this way, never lose a name the configuration gave.
 /// </summary>
 public interface IFreezesInitializedEmbeddings
 {

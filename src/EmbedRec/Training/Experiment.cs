@@ -138,7 +138,8 @@ public static class Experiment
         else if (run is not null && File.Exists(run.Config) && File.ReadAllText(run.Config) != spec.ToYaml())
             AtomicFile.WriteAllText(run.Config, spec.ToYaml()); // --resume --epochs N, accepted by ResumeRules: written only now that the data checked out
         var record = new Dictionary<string, object?>(built.Record) { ["engine"] = RunEngine.Describe() };
-        return new Trainer(spec.Trainer, progress).Fit(built.Model, split, built.Plan, run, resume, cancel, record);
+        if (spec.Frozen.Count > 0) record["frozen"] = spec.Frozen;
+        return new Trainer(spec.Trainer with { Freeze = spec.Frozen }, progress).Fit(built.Model, split, built.Plan, run, resume, cancel, record);
     }
 
     /// <summary>Reopens a finished (or checkpointed) run: its configuration, split and trained model (no initializer is run); refuses data that changed since training.</summary>
@@ -158,9 +159,7 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(datasets);
         if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"'{runDir}' does not exist; give the run directory 'embedrec train' wrote.");
         var run = new RunDirectory(runDir);
-        var config = new RunConfig();
-        config.LoadYaml(run.Config);
-        var spec = RunSpec.Resolve(config, registry);
+        var spec = RunSpec.Resolve(RecordedConfig.Read(run.Config), registry);
         if (!File.Exists(run.Checkpoint))
             throw new FileNotFoundException($"'{runDir}' has no checkpoint.safetensors: the run did not finish its first evaluation, or it is not a run directory.", run.Checkpoint);
         var pin = DataPin.Read(run.Path);

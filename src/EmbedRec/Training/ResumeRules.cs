@@ -46,15 +46,13 @@ public static class ResumeRules
         ArgumentNullException.ThrowIfNull(given);
         if (!File.Exists(run.Config))
             throw new FileNotFoundException($"'{run.Path}' has no config.yaml, so it holds no run to resume (it was interrupted before the run started); train it again with --force.", run.Config);
-        var saved = new RunConfig();
-        saved.LoadYaml(run.Config);
+        var saved = RecordedConfig.Read(run.Config);
         string reference = RunSpec.Resolve(saved, registry).ToYaml();
         var resume = run.PeekResume();
         if (resume is { Config: { } written })
         {
             // config.yaml must describe the run the resume state belongs to; only its epochs may have been changed (by an earlier --resume --epochs).
-            var recorded = new RunConfig();
-            recorded.LoadYamlText(written, "the configuration recorded in resume.safetensors");
+            var recorded = RecordedConfig.ReadText(written, "the configuration recorded in resume.safetensors");
             recorded.Set("epochs", saved.Get("epochs") ?? RunSpec.Resolve(saved, registry).Trainer.Epochs.ToString(Inv));
             var changed = FirstDifference(RunSpec.Resolve(recorded, registry).ToYaml(), reference);
             if (changed is not null)

@@ -47,6 +47,17 @@ public sealed record RunSpec
     /// <summary>The registry it was resolved against.</summary>
     public required Registry Registry { get; init; }
 
+    /// <summary>
+    /// The parameters kept fixed in training: the configuration's <c>freeze</c> list, then those a model that keeps
+    /// initialized tables fixed (<see cref="IFreezesInitializedEmbeddings"/>, DLR2) adds for this run's initializer.
+    /// <c>config.yaml</c> keeps the two apart (<c>freeze</c> and, for DLR2, <c>model.freeze_embeddings: auto</c>), so a
+    /// configuration reused with another initializer decides again; <c>metrics.json</c> records the whole list.
+    /// </summary>
+    public IReadOnlyList<string> Frozen =>
+        Model.Options is IFreezesInitializedEmbeddings freezing
+            ? [.. Trainer.Freeze, .. freezing.FrozenParameters(Init?.Registration.FromData == true).Except(Trainer.Freeze, StringComparer.Ordinal)]
+            : Trainer.Freeze;
+
     /// <summary>The run name: the <c>name</c> key, else model-dataset.</summary>
     public string RunName => Data.Name ?? $"{Model.Registration.Name}-{Path.GetFileNameWithoutExtension((Data.Dataset ?? "data").TrimEnd('/', '\\'))}";
 
@@ -89,12 +100,6 @@ public sealed record RunSpec
             var i = reg.Initializer(initName.Text, initName.Where);
             init = new(i, i.Binder.Bind(initKeys, "init.", $"for initializer '{i.Name}'"));
         }
-
-        // A model that keeps initialized tables fixed (DLR2) adds them to the trainer's freeze list here, so that the
-        // resolved config.yaml says what stayed fixed; names the configuration gave stay.
-        if (modelOptions is IFreezesInitializedEmbeddings freezing &&
-            freezing.FrozenParameters(init?.Registration.FromData == true).Except(trainer.Freeze, StringComparer.Ordinal).ToList() is { Count: > 0 } added)
-            trainer = trainer with { Freeze = [.. trainer.Freeze, .. added] };
 
         var optName = config.Values.GetValueOrDefault("optimizer.name");
         var opt = reg.Optimizer(optName?.Text ?? DefaultOptimizer, optName?.Where ?? "default");

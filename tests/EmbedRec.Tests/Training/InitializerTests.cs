@@ -1,4 +1,5 @@
 using EmbedRec.Config;
+using EmbedRec.Data;
 using EmbedRec.Data.Registry;
 using EmbedRec.Data.Splits;
 using EmbedRec.Initializers;
@@ -135,49 +136,123 @@ public sealed class InitializerTests : IDisposable
     [Fact]
     public void Dlr2KeepsEmbeddingsComputedFromTheDataFixedAsItsAuthorsDoAndTrainsRandomOnes()
     {
-        // SPEC §2: the authors' code freezes LE/Leporid inputs (freeze_embeddings: auto); the resolved freeze list says so.
+        // SPEC §2: the authors' code freezes LE/Leporid inputs (model.freeze_embeddings: auto).
         static RunConfig Dlr2(string? init, string? freeze = null, string? list = null)
         {
             var c = new RunConfig().With("model", "dlr2").With("dataset", "synthetic").With("epochs", "1").With("model.dim", "4")
                 .With("model.window", "2").With("model.channels", "2").With("model.head_layers", "8").With("topk", "10");
             if (init is not null) c = c.With("init", init);
+            if (init is "le" or "leporid" or "svd") c = c.With("init.cache", "false");
             if (freeze is not null) c = c.With("model.freeze_embeddings", freeze);
             if (list is not null) c = c.With("freeze", list);
             return c;
         }
         string[] both = ["user.weight", "item.weight"];
-        foreach (var init in new[] { "le", "leporid", "svd" }) Assert.Equal(both, RunSpec.Resolve(Dlr2(init)).Trainer.Freeze);
-        Assert.Empty(RunSpec.Resolve(Dlr2(null)).Trainer.Freeze);
-        Assert.Empty(RunSpec.Resolve(Dlr2("normal")).Trainer.Freeze);
-        Assert.Empty(RunSpec.Resolve(Dlr2("leporid", "false")).Trainer.Freeze);
-        Assert.Equal(both, RunSpec.Resolve(Dlr2("normal", "true")).Trainer.Freeze);
-        // The configuration's own names stay, in its order, without repeats; 'false' does not remove them.
-        Assert.Equal(["critic", "user.weight", "item.weight"], RunSpec.Resolve(Dlr2("le", list: "critic,user.weight")).Trainer.Freeze);
-        Assert.Equal(["item.weight"], RunSpec.Resolve(Dlr2("le", "false", "item.weight")).Trainer.Freeze);
+        // Every initializer says whether its vectors come from the data; those that do are the ones DLR2 keeps fixed.
+        var fromData = Registry.Default.Initializers.Where(i => i.FromData).Select(i => i.Name).Order().ToArray();
+        Assert.Equal(["bpr", "le", "leporid", "pretrained", "svd"], fromData);
+        foreach (var init in new[] { "le", "leporid", "svd" }) Assert.Equal(both, RunSpec.Resolve(Dlr2(init)).Frozen);
+        Assert.Empty(RunSpec.Resolve(Dlr2(null)).Frozen);
+        Assert.Empty(RunSpec.Resolve(Dlr2("normal")).Frozen);
+        Assert.Empty(RunSpec.Resolve(Dlr2("xavier")).Frozen);
+        Assert.Empty(RunSpec.Resolve(Dlr2("leporid", "false")).Frozen);
+        Assert.Equal(both, RunSpec.Resolve(Dlr2("normal", "true")).Frozen);
+        // The configuration's own names come first, without repeats; 'false' does not remove them.
+        Assert.Equal(["critic", "user.weight", "item.weight"], RunSpec.Resolve(Dlr2("le", list: "critic,user.weight")).Frozen);
+        Assert.Equal(["item.weight"], RunSpec.Resolve(Dlr2("le", "false", "item.weight")).Frozen);
         Assert.Contains("'model.freeze_embeddings' must be one of auto, true, false, got 'maybe'",
             Assert.Throws<FormatException>(() => RunSpec.Resolve(Dlr2("le", "maybe"))).Message);
-        // Resolving the resolved configuration again changes nothing.
-        var spec = RunSpec.Resolve(Dlr2("svd"));
-        var again = new RunConfig();
-        again.LoadYamlText(spec.ToYaml(), "config.yaml");
-        Assert.Equal(spec.ToYaml(), RunSpec.Resolve(again).ToYaml());
+        // The resolved configuration keeps 'auto' and the configuration's own list apart, so reused with another
+        // initializer or with 'false' it decides again, and resolving it again changes nothing.
+        var spec = RunSpec.Resolve(Dlr2("leporid"));
+        Assert.Contains("freeze_embeddings: auto", spec.ToYaml());
+        Assert.Empty(spec.Trainer.Freeze);
+        RunConfig Resolved(params (string Key, string Value)[] sets)
+        {
+            var c = new RunConfig();
+            c.LoadYamlText(spec.ToYaml(), "config.yaml");
+            foreach (var (k, v) in sets) c.Set(k, v);
+            return c;
+        }
+        Assert.Equal(spec.ToYaml(), RunSpec.Resolve(Resolved()).ToYaml());
+        Assert.Equal(both, RunSpec.Resolve(Resolved()).Frozen);
+        Assert.Empty(RunSpec.Resolve(Resolved(("model.freeze_embeddings", "false"))).Frozen);
 
-        // Trained: the SVD vectors stay, the network moves; with a random start the embeddings train.
+        // Trained (the run's own path, Experiment.Train): the SVD vectors stay and metrics.json lists them as frozen, the
+        // network moves; after a random start the embeddings train and nothing is listed.
         foreach (var (init, fixedTables) in new[] { ("svd", true), ("normal", false) })
         {
             var c = Dlr2(init);
             var s = RunSpec.Resolve(c);
             var split = Split(c);
-            var built = Experiment.Build(s, split);
-            var model = (Dlr2)built.Model;
-            var before = model.Network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
-            new Trainer(s.Trainer).Fit(model, split, built.Plan);
-            var after = model.Network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            var initial = ((Dlr2)Experiment.Build(s, split).Model).Network.NamedParameters().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            var dir = Path.Combine(_dir.Path, "dlr2-" + init);
+            using (var run = RunDirectory.OpenForWriting(dir, ClaimMode.New)) Experiment.Train(c, split, run);
+            var trained = SafeTensors.Read(Path.Combine(dir, "checkpoint.safetensors")).Entries.ToDictionary(e => e.Name, e => e.Tensor!.ToArray());
             foreach (var name in both)
-                if (fixedTables) Assert.Equal(before[name], after[name]);
-                else Assert.NotEqual(before[name], after[name]);
-            Assert.NotEqual(before["critic.fc1.weight"], after["critic.fc1.weight"]);
+                if (fixedTables) Assert.Equal(initial[name], trained[name]);
+                else Assert.NotEqual(initial[name], trained[name]);
+            Assert.NotEqual(initial["critic.fc1.weight"], trained["critic.fc1.weight"]);
+            using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
+            Assert.Equal(fixedTables, metrics.RootElement.TryGetProperty("frozen", out var frozen));
+            if (fixedTables) Assert.Equal(both, frozen.EnumerateArray().Select(e => e.GetString()!));
         }
+    }
+
+    [Theory]
+    [InlineData("sasrec")]
+    [InlineData("gru4rec")]
+    [InlineData("bert4rec")]
+    [InlineData("dlr2")]
+    public void ARunFillsTheItemTablesOfSequenceModelsAndDlr2AndLeavesTheirPaddingMaskAndOutputRows(string name)
+    {
+        // Through the run's initializer stage (Experiment.Build), as a config with `init: leporid` does: item rows get MF's
+        // item vectors (DLR2's user rows MF's user vectors), padding and mask rows keep the model's own values, and
+        // BERT4Rec's output layer, a table of item rows too, is not an input embedding and is left alone.
+        static RunConfig Config(string model, string? init) =>
+            (init is null ? new RunConfig() : new RunConfig().With("init", init).With("init.k", "20").With("init.cache", "false"))
+            .With("model", model).With("dataset", "synthetic").With(model == "dlr2" ? "model.dim" : "model.embedding_size", "8");
+        var data = EmbedRec.Tests.Initializers.InitTestData.Split();
+        IEmbeddingTables Build(string model, string? init) => (IEmbeddingTables)Experiment.Build(RunSpec.Resolve(Config(model, init)), data).Model;
+        var mf = Build("mf", "leporid");
+        var own = Build(name, null);
+        var filled = Build(name, "leporid");
+        Assert.Equal(own.Tables.Count, filled.Tables.Count);
+        int itemTables = 0;
+        for (int t = 0; t < filled.Tables.Count; t++)
+        {
+            var (a, b) = (own.Tables[t], filled.Tables[t]);
+            var w0 = a.Weight.ToArray();
+            var w1 = b.Weight.ToArray();
+            int d = b.Dim;
+            if (b.OutputLayer)
+            {
+                Assert.Equal(w0, w1);
+                continue;
+            }
+            var rows = new HashSet<int>();
+            if (b.ItemRows > 0)
+            {
+                itemTables++;
+                Assert.Equal(data.ItemCount, b.ItemRows);
+                Assert.Equal(mf.Tables[1].Weight.ToArray(), w1.AsSpan(b.FirstItemRow * d, b.ItemRows * d).ToArray());
+                rows.UnionWith(Enumerable.Range(b.FirstItemRow, b.ItemRows));
+            }
+            if (b.UserRows > 0)
+            {
+                Assert.Equal(mf.Tables[0].Weight.ToArray(), w1.AsSpan(b.FirstUserRow * d, b.UserRows * d).ToArray());
+                rows.UnionWith(Enumerable.Range(b.FirstUserRow, b.UserRows));
+            }
+            int others = 0;
+            for (int r = 0; r < b.Weight.Dim(0); r++)
+                if (!rows.Contains(r))
+                {
+                    others++;
+                    Assert.Equal(w0.AsSpan(r * d, d).ToArray(), w1.AsSpan(r * d, d).ToArray());
+                }
+            if (b.ItemRows > 0) Assert.True(others > 0, $"{name}: item table {t} has no padding or mask row");
+        }
+        Assert.Equal(1, itemTables);
     }
 
     [Fact]

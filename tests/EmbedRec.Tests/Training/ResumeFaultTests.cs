@@ -259,4 +259,36 @@ public sealed class ResumeFaultTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => Resume(c, split, dir));
         Assert.Contains("older EmbedRec (state.json)", e.Message);
     }
+
+    [Fact]
+    public void ARunRecordedBeforeAKeyWithANewDefaultExistedResumesAndReopensAsItRan()
+    {
+        // A DLR2 run with SVD vectors written before model.freeze_embeddings existed trained its tables (no freeze list).
+        // Read back, its config.yaml must keep doing so: the new default (auto) would freeze them, which would refuse the
+        // resume state (its optimizer holds the tables) or silently change the run.
+        var c = new RunConfig().With("model", "dlr2").With("dataset", "synthetic").With("epochs", "3").With("eval_step", "1")
+            .With("model.dim", "4").With("model.window", "2").With("model.channels", "2").With("model.head_layers", "8").With("topk", "10")
+            .With("init", "svd").With("init.cache", "false").With("model.freeze_embeddings", "false");
+        var split = Split(c);
+        var (expected, writes) = Reference(c, split);
+        var dir = Sub("before-the-key");
+        TrainUntilKilled(c, split, dir, writes.IndexOf("resume.safetensors") + 1);
+        var config = Path.Combine(dir, "config.yaml");
+        var lines = File.ReadAllLines(config);
+        Assert.Single(lines, l => l.Trim().StartsWith("freeze_embeddings:", StringComparison.Ordinal) && l.Contains("false", StringComparison.Ordinal));
+        File.WriteAllLines(config, lines.Where(l => !l.Contains("freeze_embeddings", StringComparison.Ordinal)));
+
+        var read = RecordedConfig.Read(config);
+        Assert.Equal("false", read.Get("model.freeze_embeddings"));
+        Assert.Contains("written before 'model.freeze_embeddings' existed", read.Values["model.freeze_embeddings"].Where);
+        Assert.Empty(RunSpec.Resolve(read).Frozen);
+        // What `train --resume` does: the recorded configuration with nothing changed, then the run continues as it was.
+        RunConfig applied;
+        using (var run = RunDirectory.OpenForWriting(dir, ClaimMode.Continue)) applied = ResumeRules.Apply(run, new RunConfig());
+        AssertSameRun(expected, Resume(applied, split, dir), Sub("reference"), dir);
+        // Other models, and files that have the key, are read as written.
+        var mf = RecordedConfig.ReadText("model:\n  name: mf\n", "mf.yaml");
+        Assert.Null(mf.Get("model.freeze_embeddings"));
+        Assert.Equal("true", RecordedConfig.ReadText("model:\n  name: dlr2\n  freeze_embeddings: true\n", "d.yaml").Get("model.freeze_embeddings"));
+    }
 }
