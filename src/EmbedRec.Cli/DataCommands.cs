@@ -85,7 +85,7 @@ internal static class DataCommands
                 new[] { "density", s.Density.ToString("0.######", Inv) },
                 new[] { "per user (mean)", s.MeanLength.ToString("0.##", Inv) },
                 new[] { "per user (min/p25/median/p75/p90/max)", string.Join(" / ", s.LengthQuantiles.Values) },
-                new[] { "ratings / timestamps / categories", $"{(s.HasRatings ? "yes" : "no")} / {(s.HasTimestamps ? "yes" : "no")} / {s.Categories}" },
+                new[] { "ratings / timestamps / categories", $"{(s.HasRatings ? "yes" : "no")} / {(s.HasTimestamps ? "yes" : "no")} / {(s.Categories is { } c ? c.ToString(Inv) : "none")}" },
             };
             if (parts is not null) rows.Add(new[] { "predefined split (train/valid/test)", $"{parts["train"]:N0} / {parts["valid"]:N0} / {parts["test"]:N0}" });
             Terminal.Table($"{ds.Name} ({ds.Layout})", ["statistic", "value"], rows);

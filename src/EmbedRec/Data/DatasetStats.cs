@@ -9,9 +9,9 @@ namespace EmbedRec.Data;
 /// <param name="MeanLength">Mean interactions per user.</param>
 /// <param name="HasRatings">Whether ratings are present.</param>
 /// <param name="HasTimestamps">Whether timestamps are present.</param>
-/// <param name="Categories">Item categories, 0 when absent.</param>
+/// <param name="Categories">Item categories in the log's table, null when it has none (0 is a table without names).</param>
 public sealed record DatasetStats(int Users, int Items, int Interactions, double Density, IReadOnlyDictionary<string, int> LengthQuantiles,
-    double MeanLength, bool HasRatings, bool HasTimestamps, int Categories)
+    double MeanLength, bool HasRatings, bool HasTimestamps, int? Categories)
 {
     /// <summary>Computes the numbers.</summary>
     public static DatasetStats Compute(InteractionLog log)
@@ -24,6 +24,6 @@ public sealed record DatasetStats(int Users, int Items, int Interactions, double
             q[name] = lengths.Length == 0 ? 0 : lengths[(int)Math.Round(p * (lengths.Length - 1))];
         double density = lengths.Length == 0 || items == 0 ? 0 : (double)log.Count / ((double)lengths.Length * items);
         return new DatasetStats(lengths.Length, items, log.Count, density, q, lengths.Length == 0 ? 0 : lengths.Average(),
-            log.Rating is not null, log.Timestamp is not null, log.Categories?.Names.Count ?? 0);
+            log.Rating is not null, log.Timestamp is not null, log.Categories?.Names.Count);
     }
 }

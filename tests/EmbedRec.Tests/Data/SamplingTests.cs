@@ -88,6 +88,11 @@ public class SamplingTests
         Assert.InRange(stats.MeanLength, 15, 35);
         Assert.True(stats.LengthQuantiles["min"] >= 6);
         Assert.Equal(16, stats.Categories);
+        // No table is not the same as a table without names: null and 0.
+        var plain = new InteractionLog(a.Users, a.Items, a.User, a.Item);
+        Assert.Null(DatasetStats.Compute(plain).Categories);
+        var empty = new InteractionLog(a.Users, a.Items, a.User, a.Item, categories: new ItemCategories([], Enumerable.Range(0, a.ItemCount).Select(_ => Array.Empty<int>()).ToList()));
+        Assert.Equal(0, DatasetStats.Compute(empty).Categories);
         // Users concentrate on their clusters: the top cluster of a user holds far more than 1/16 of its items.
         var byUser = a.ByUser();
         double share = Enumerable.Range(0, a.UserCount).Average(u =>
