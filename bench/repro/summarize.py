@@ -7,7 +7,9 @@ or with --leporid the Leporid protocol's HR@1/5/10, P@10, R@10 and F1@10 (runs w
 RUNS_DIR/diag.jsonl (lines of `bench diag`) for runs trained before the diagnostics covered sequence models.
 --composition MODEL DATASET prints issue 14's composition table: the eight configs
 {MODEL, directspec-plus-MODEL} x {-, -leporid} x {-, -sevo} on DATASET, each against the plain MODEL config (paired by
-seed, t-test), and each combination's gain against the sum of its parts' gains (additive if about equal).
+seed, t-test), each combination's gain against the sum of its parts' gains (additive if about equal) and against its best
+part (paired; below it means the methods interfere), and variants of a cell named <cell>-<tag>-DATASET (a learning-rate
+check, say) against their cell.
 """
 import json, os, re, statistics, sys
 
@@ -76,6 +78,14 @@ def composition_table(model, dataset):
         p = ttest_rel(y, x).pvalue if ttest_rel and len(seeds) >= 2 and len(set(d)) > 1 else None
         return g, p
 
+    def relative(ref, cell, seeds, key="ndcg@10"):
+        """Relative gain of one cell's mean over another's on the given seeds, and the paired t-test's p."""
+        x = [cells[ref][1][s][1][key] for s in seeds]
+        y = [cells[cell][1][s][1][key] for s in seeds]
+        d = [b - a for a, b in zip(x, y)]
+        p = ttest_rel(y, x).pvalue if ttest_rel and len(seeds) >= 2 and len(set(d)) > 1 else None
+        return statistics.mean(y) / statistics.mean(x) - 1, p
+
     def shared(*keys):
         return sorted(set.intersection(*(set(cells[k][1]) for k in (plain,) + keys)))
 
@@ -98,8 +108,8 @@ def composition_table(model, dataset):
     print()
     print("Gains over the plain model on the seeds that the combination, each of its parts and the plain model all have:")
     print()
-    print("| combination | seeds | gain observed | sum of its parts' gains | parts |")
-    print("|---|---|---|---|---|")
+    print("| combination | seeds | gain observed | sum of its parts' gains | parts | against its best part |")
+    print("|---|---|---|---|---|---|")
     labels = ("Leporid", "SEvo", "DirectSpec+")
     for combo in cells:
         parts = [tuple(i == j for i in range(3)) for j in range(3) if combo[j]]
@@ -107,8 +117,45 @@ def composition_table(model, dataset):
         if len(parts) < 2 or not seeds:
             continue
         part_gains = [gain(pt, seeds)[0] for pt in parts]
+        # The combination against the best of its sub-combinations (every cell with a subset of its methods), paired by
+        # seed: interference is a combination below its best part, significantly.
+        subs = [k for k in cells if k != combo and k != plain and all(a <= b for a, b in zip(k, combo))]
+        best = max(subs, key=lambda k: gain(k, seeds)[0])
+        g, p = relative(best, combo, seeds)
+        against = f"{g * 100:+.1f}% vs {' + '.join(l for l, on in zip(labels, best) if on)}{'' if p is None else f' (p = {p:.4f})'}"
         print(f"| {' + '.join(l for l, on in zip(labels, combo) if on)} | {','.join(map(str, seeds))} | {gain(combo, seeds)[0] * 100:+.1f}% | "
-              f"{sum(part_gains) * 100:+.1f}% | {', '.join(f'{labels[pt.index(True)]} {g * 100:+.1f}%' for pt, g in zip(parts, part_gains))} |")
+              f"{sum(part_gains) * 100:+.1f}% | {', '.join(f'{labels[pt.index(True)]} {g * 100:+.1f}%' for pt, g in zip(parts, part_gains))} | {against} |")
+    # Variants of a cell that change one setting, named <cell>-<tag>-<dataset> (e.g. the learning-rate check
+    # directspec-plus-mf-sevo-lr720-citeulike), each against its cell on the seeds both have.
+    variants = []
+    for key, (name, by_seed) in cells.items():
+        stem = name[: -len(dataset) - 1]
+        for other in sorted(groups):
+            m = re.fullmatch(re.escape(stem) + r"-([a-z0-9.]+)-" + re.escape(dataset), other)
+            if m and other not in {n for n, _ in cells.values()}:
+                variants.append((key, name, other, {r[0]: r for r in groups[other]}))
+    if variants:
+        print()
+        print("Variants of a cell (one setting changed, named in the config):")
+        print()
+        print(f"| variant | of cell | seeds | NDCG@10 | Recall@20 (capped) | best epochs | NDCG@10 vs its cell | NDCG@10 vs {base_name} |")
+        print("|---|---|---|---|---|---|---|---|")
+        for key, name, other, by_seed in variants:
+            cells[("variant", other)] = (other, by_seed)
+            rows = [by_seed[s] for s in sorted(by_seed)]
+            t = [r[1] for r in rows]
+            seeds = sorted(set(by_seed) & set(cells[key][1]))
+            vs_cell = ""
+            if seeds:
+                g, p = relative(key, ("variant", other), seeds)
+                vs_cell = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+            seeds = sorted(set(by_seed) & set(base))
+            vs_plain = ""
+            if seeds:
+                g, p = gain(("variant", other), seeds)
+                vs_plain = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+            print(f"| {other} | {name} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | "
+                  f"{ms([x.get('capped_recall@20') for x in t])} | {','.join(str(r[2]) for r in rows)} | {vs_cell} | {vs_plain} |")
     names = {name for name, _ in cells.values()}
     waiting = [p for p in pending if re.sub(r"-s\d+$", "", p) in names]
     if waiting:
