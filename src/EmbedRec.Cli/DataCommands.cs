@@ -159,7 +159,7 @@ internal static class DataCommands
                 else
                 {
                     foreach (var src in entry.Sources) Console.WriteLine($"{src.FileName}: from {src.Url}");
-                    var progress = new SyncProgress(f => Console.WriteLine($"{f.File}: {f.Bytes:N0}{(f.Total is { } t ? $" of {t:N0}" : "")} bytes"));
+                    var progress = new SyncProgress<FetchProgress>(f => Console.WriteLine($"{f.File}: {f.Bytes:N0}{(f.Total is { } t ? $" of {t:N0}" : "")} bytes"));
                     placed = fetcher.FetchAsync(reg, entry, p.GetValue(unverified), progress, interrupt.Token).GetAwaiter().GetResult();
                 }
             }
@@ -173,11 +173,5 @@ internal static class DataCommands
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>Reports on the downloading thread, in order (Progress&lt;T&gt; would post lines to the thread pool, out of order).</summary>
-    private sealed class SyncProgress(Action<FetchProgress> report) : IProgress<FetchProgress>
-    {
-        public void Report(FetchProgress value) => report(value);
     }
 }

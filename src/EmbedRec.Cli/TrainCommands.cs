@@ -103,25 +103,33 @@ internal static class TrainCommands
             $"epoch {r.Epoch,4}  loss {r.Loss:0.00000}  {r.Seconds:0.00}s{(r.Valid is { } v && v.TryGetValue(metric, out var x) ? $"  valid {metric} {x:0.0000}" : "")}{(r.Erank is { } e ? $"  erank {e:0.0}" : "")}"));
         if (!Terminal.Rich)
         {
-            var plain = new Progress<TrainingEvent>(ev =>
+            var ticker = new EvaluationTicker(Console.WriteLine);
+            var plain = new SyncProgress<TrainingEvent>(ev =>
             {
                 switch (ev)
                 {
+                    case EvaluationProgressed ep: ticker.Report(ep.Part, new EvaluationProgress(ep.UsersDone, ep.UsersTotal)); break;
                     case EpochCompleted ec: Line(ec.Record); break;
                     case EarlyStopped es: Console.WriteLine($"early stop at epoch {es.Epoch}; best {es.Metric} {es.Best:0.0000} at epoch {es.BestEpoch}"); break;
                     case PhaseMessage pm: Console.WriteLine(pm.Text); break;
                 }
             });
-            return Experiment.Train(cfg, data, run, resume, new SyncProgress(plain));
+            return Experiment.Train(cfg, data, run, resume, plain);
         }
         TrainingResult? result = null;
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
-            ProgressTask? task = null;
-            var progress = new SyncProgress(new Progress<TrainingEvent>(), ev =>
+            ProgressTask? task = null, evaluation = null;
+            var progress = new SyncProgress<TrainingEvent>(ev =>
             {
                 switch (ev)
                 {
+                    case EvaluationProgressed ep:
+                        evaluation ??= ctx.AddTask("evaluating", maxValue: 1);
+                        evaluation.MaxValue = Math.Max(1, ep.UsersTotal);
+                        evaluation.Value = ep.UsersDone;
+                        evaluation.Description = $"evaluating {ep.Part}";
+                        break;
                     case TrainingStarted ts when ts.Epochs > 0:
                         task = ctx.AddTask($"{ts.Model}", maxValue: Math.Max(1, (ts.Epochs - ts.StartEpoch + 1) * ts.BatchesPerEpoch));
                         break;
@@ -145,15 +153,6 @@ internal static class TrainCommands
         return result!;
     }
 
-    /// <summary>Reports events synchronously on the training thread (Progress&lt;T&gt; would post them to the thread pool).</summary>
-    internal sealed class SyncProgress(Progress<TrainingEvent> inner, Action<TrainingEvent>? direct = null) : IProgress<TrainingEvent>
-    {
-        public void Report(TrainingEvent value)
-        {
-            if (direct is not null) direct(value);
-            else ((IProgress<TrainingEvent>)inner).Report(value);
-        }
-    }
 
     internal static void PrintResult(TrainingResult r, string validMetric)
     {
@@ -184,12 +183,33 @@ internal static class TrainCommands
                 "valid" => HeldOut.Valid,
                 _ => throw new ArgumentException($"--split '{s}' is not test or valid."),
             };
-            var r = run.Evaluate(part, options, p.GetValue(tail));
+            var r = EvaluateWithProgress(run, part, s, options, p.GetValue(tail));
             Terminal.Table($"{run.Model.Name}: {s}{(p.GetValue(tail) ? " (tail users)" : "")}, {r.Users.Length:N0} users", ["metric", "value"],
                 r.Means.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString("0.0000", Inv)]));
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>Evaluates a reopened run with a progress bar (rich terminal) or a line every 30 s of a long evaluation (plain output).</summary>
+    private static EvaluationResult EvaluateWithProgress(TrainedRun run, HeldOut part, string name, EvaluationOptions options, bool tailOnly)
+    {
+        if (!Terminal.Rich)
+        {
+            var ticker = new EvaluationTicker(Console.WriteLine);
+            return run.Evaluate(part, options, tailOnly, new SyncProgress<EvaluationProgress>(e => ticker.Report(name, e)));
+        }
+        EvaluationResult? result = null;
+        AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
+        {
+            var task = ctx.AddTask($"evaluating {name}", maxValue: 1);
+            result = run.Evaluate(part, options, tailOnly, new SyncProgress<EvaluationProgress>(e =>
+            {
+                task.MaxValue = Math.Max(1, e.UsersTotal);
+                task.Value = e.UsersDone;
+            }));
+        });
+        return result!;
     }
 
     private static Option<bool> AllowDataChangeOption() => new("--allow-data-change")

@@ -11,8 +11,12 @@ namespace EmbedRec.Evaluation;
 /// </summary>
 public static class FullRankingEvaluator
 {
-    /// <summary>Evaluates <paramref name="scorer"/> against <paramref name="relevant"/>, excluding the context's items from each ranking.</summary>
-    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, ScoringContext context, EvaluationOptions? options = null)
+    /// <summary>
+    /// Evaluates <paramref name="scorer"/> against <paramref name="relevant"/>, excluding the context's items from each
+    /// ranking; <paramref name="progress"/> hears (0, users) before the first block and after each block, on the calling thread.
+    /// </summary>
+    public static EvaluationResult Evaluate(IScorer scorer, UserItems relevant, ScoringContext context, EvaluationOptions? options = null,
+        IProgress<EvaluationProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(relevant);
@@ -34,6 +38,7 @@ public static class FullRankingEvaluator
         var scores = new float[block * nItems];
         var ranked = new int[block * maxK];
         var rankedCount = new int[block];
+        progress?.Report(new EvaluationProgress(0, users.Length));
         for (int start = 0; start < users.Length; start += block)
         {
             int b = Math.Min(block, users.Length - start);
@@ -54,6 +59,7 @@ public static class FullRankingEvaluator
             for (int k = 0; k < b; k++)
                 for (int c = 0; c < cutoffs.Length; c++)
                     for (int r = 0; r < Math.Min(cutoffs[c], rankedCount[k]); r++) covered[c][ranked[k * maxK + r]] = true;
+            progress?.Report(new EvaluationProgress(start + b, users.Length));
         }
         var (perUser, means) = Summarize(users.Length, metrics, cutoffs, values);
         for (int c = 0; c < cutoffs.Length; c++) means[$"coverage@{cutoffs[c]}"] = (double)covered[c].Count(x => x) / Math.Max(1, nItems);

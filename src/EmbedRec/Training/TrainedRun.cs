@@ -36,8 +36,12 @@ public sealed record TrainedRun(RunSpec Spec, DataSplit Split, IRecommender Mode
         _ => (Split.Test.ToUserItems(), ScoringContext.ForTest(Split)),
     };
 
-    /// <summary>Evaluates the model on <paramref name="part"/> (the run's metrics unless <paramref name="options"/> says otherwise; <paramref name="tailOnly"/>: the 25% of users with the fewest training interactions).</summary>
-    public EvaluationResult Evaluate(HeldOut part, EvaluationOptions? options = null, bool tailOnly = false)
+    /// <summary>
+    /// Evaluates the model on <paramref name="part"/> (the run's metrics unless <paramref name="options"/> says otherwise;
+    /// <paramref name="tailOnly"/>: the 25% of users with the fewest training interactions); <paramref name="progress"/>
+    /// hears after each block of users.
+    /// </summary>
+    public EvaluationResult Evaluate(HeldOut part, EvaluationOptions? options = null, bool tailOnly = false, IProgress<EvaluationProgress>? progress = null)
     {
         var (relevant, context) = HeldOutSet(part);
         var o = options ?? Spec.Trainer.Evaluation;
@@ -46,7 +50,7 @@ public sealed record TrainedRun(RunSpec Spec, DataSplit Split, IRecommender Mode
             var users = Enumerable.Range(0, relevant.UserCount).Where(u => relevant.Degree(u) > 0);
             o = o with { Users = UserGroups.Tail(users, Split.Train.ToUserItems()) };
         }
-        return FullRankingEvaluator.Evaluate(Model, relevant, context, o);
+        return FullRankingEvaluator.Evaluate(Model, relevant, context, o, progress);
     }
 
     /// <summary>The top <paramref name="k"/> items for the user written <paramref name="user"/> in the data, excluding every item the user has in any part of the split.</summary>

@@ -130,6 +130,29 @@ public class MetricsTests
     }
 
     [Fact]
+    public void FullRankingReportsEachBlockOfUsersInOrder()
+    {
+        var rng = new Tensors.Rng(6);
+        int users = 23, items = 17, dim = 4;
+        var ue = new float[users * dim]; var ie = new float[items * dim];
+        rng.FillNormal(ue); rng.FillNormal(ie);
+        var scorer = new DotProductScorer(ue, ie, dim);
+        // Users 0..19 have a relevant item (20 of 23), so blocks of 7 give 7, 14, 20.
+        var rel = UserItems.From(users, Enumerable.Range(0, 20).ToArray(), Enumerable.Range(0, 20).Select(i => i % items).ToArray());
+        var hist = UserItems.From(users, [0], [1]);
+        var seen = new List<EvaluationProgress>();
+        var r = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 }, new Listen(seen.Add));
+        Assert.Equal([new(0, 20), new(7, 20), new(14, 20), new(20, 20)], seen);
+        var quiet = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 });
+        foreach (var key in r.Means.Keys) Assert.Equal(quiet[key], r[key], 12);
+    }
+
+    private sealed class Listen(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => report(value);
+    }
+
+    [Fact]
     public void SampledRankingIsLabelledAndSeeded()
     {
         var scorer = new MatrixScorer(6, [6, 5, 4, 3, 2, 1]);

@@ -80,6 +80,35 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(a.Test["ndcg@10"], b.Test["ndcg@10"], 12);
     }
 
+    [Fact]
+    public void EvaluationsReportTheirProgressBetweenTheEpochsTheyBelongTo()
+    {
+        // eval_step 2 over 4 epochs: validation after epochs 2 and 4, then the kept epoch's validation and the test.
+        var c = Config(epochs: 4).With("eval_batch_size", "64");
+        var events = new List<TrainingEvent>();
+        Experiment.Train(c, Split(c), progress: new Collect(events.Add));
+        var evals = events.OfType<EvaluationProgressed>().ToList();
+        Assert.NotEmpty(evals);
+        // Each evaluation starts at 0 and counts up to its total, and comes before the epoch line it belongs to.
+        var starts = evals.Select((e, i) => (e, i)).Where(x => x.e.UsersDone == 0).Select(x => x.i).ToList();
+        Assert.Equal(["valid", "valid", "valid", "test"], starts.Select(i => evals[i].Part));
+        for (int k = 0; k < starts.Count; k++)
+        {
+            var one = evals.Skip(starts[k]).Take((k + 1 < starts.Count ? starts[k + 1] : evals.Count) - starts[k]).ToList();
+            Assert.True(one.Count >= 3, "blocks of 64 users over the synthetic data's users are several blocks");
+            Assert.All(one.Zip(one.Skip(1)), p => Assert.True(p.Second.UsersDone > p.First.UsersDone));
+            Assert.Equal(one[0].UsersTotal, one[^1].UsersDone);
+        }
+        int firstEval = events.FindIndex(e => e is EvaluationProgressed);
+        int secondEpoch = events.FindIndex(e => e is EpochCompleted { Record.Epoch: 2 });
+        Assert.True(firstEval > events.FindIndex(e => e is EpochCompleted { Record.Epoch: 1 }) && firstEval < secondEpoch);
+    }
+
+    private sealed class Collect(Action<TrainingEvent> report) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => report(value);
+    }
+
     private sealed class Cancel(CancellationTokenSource cts, int afterEpoch) : IProgress<TrainingEvent>
     {
         public void Report(TrainingEvent value)
