@@ -153,7 +153,6 @@ internal static class TrainCommands
         return result!;
     }
 
-
     internal static void PrintResult(TrainingResult r, string validMetric)
     {
         var keys = r.Test.Means.Keys.ToList();
