@@ -51,7 +51,7 @@ internal static class InfoCommand
                 Console.WriteLine($"          OpenBLAS core type {ct.CoreType ?? "(OpenBLAS's own detection)"}, chosen by {ct.Source}: {ct.Reason}");
             if (c.Calibration is { } cal)
             {
-                string busy = cal.Busy ? $", busy machine: load {cal.LoadPerProcessor:F2} per processor" : "";
+                string busy = cal.Busy ? $", busy machine: {cal.LoadPerProcessor:F2} other runnable threads per processor" : "";
                 Console.WriteLine($"          calibration ({cal.Seconds:F2} s, {cal.Created:yyyy-MM-dd HH:mm} UTC{busy}, OpenBLAS {(cal.NativeCorrect ? "correct" : "INCORRECT")}): {c.CacheStatus}");
                 if (c.CachePath is not null) Console.WriteLine($"          cache file {c.CachePath}");
                 Console.WriteLine($"          {"shape class",-14} {"timed shape",-24} {"managed",8} {"OpenBLAS",9}  runs on   (GFLOP/s)");

@@ -106,7 +106,7 @@ public static class Blas
             var cached = BlasCalibrationCache.TryLoad(path, key, out var loadStatus);
             if (cached is { Busy: true } && BlasCalibrator.LoadPerProcessor() is double now && now <= BlasCalibration.BusyLoad)
             {
-                loadStatus = $"the cached calibration was made on a busy machine (load {cached.LoadPerProcessor:F2} per processor, now {now:F2})";
+                loadStatus = $"the cached calibration was made on a busy machine ({cached.LoadPerProcessor:F2} other runnable threads per processor then, {now:F2} now)";
                 cached = null;
             }
             if (cached is not null)
@@ -119,7 +119,7 @@ public static class Blas
                 calibration = BlasCalibrator.Run(Managed, native, key);
                 var error = BlasCalibrationCache.TrySave(path, calibration);
                 status = $"{loadStatus}; measured now ({calibration.Seconds:F2} s"
-                    + (calibration.Busy ? $", busy machine: load {calibration.LoadPerProcessor:F2} per processor, to be measured again when quieter" : "")
+                    + (calibration.Busy ? $", busy machine: {calibration.LoadPerProcessor:F2} other runnable threads per processor, to be measured again when quieter" : "")
                     + ") and " + (error is null ? "written to the cache" : $"not written ({error})");
             }
         }

@@ -60,12 +60,18 @@ public sealed record BlasCalibration(BlasCalibrationKey Key, IReadOnlyList<Shape
     public const double NativeMargin = 1.05;
 
     /// <summary>
-    /// A calibration made at a higher 1-minute load average per processor than this was made on a busy machine: it is
-    /// used, and cached, but the first process that finds the machine quieter measures again and replaces it.
+    /// A calibration made while more than this many other threads per processor were runnable was made on a busy
+    /// machine (on 2 processors, one other busy process is 0.5): it is used, and cached, but the first process that
+    /// finds the machine quieter measures again and replaces it. The calibration times GEMMs on every processor, so
+    /// any steady competitor skews it.
     /// </summary>
-    public const double BusyLoad = 0.75;
+    public const double BusyLoad = 0.25;
 
-    /// <summary>The 1-minute load average per logical processor when the calibration started, where known.</summary>
+    /// <summary>
+    /// Other threads runnable per logical processor when the calibration started (sampled over 0.1 s,
+    /// <c>BlasCalibrator.LoadPerProcessor</c>), where known; calibrations cached before 2026-12-03 hold the 1-minute
+    /// load average per processor here, which is at least as high on a busy machine.
+    /// </summary>
     public double? LoadPerProcessor { get; init; }
 
     /// <summary>Whether the calibration was made on a busy machine (<see cref="BusyLoad"/>).</summary>

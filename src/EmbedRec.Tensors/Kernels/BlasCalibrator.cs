@@ -51,20 +51,71 @@ internal static class BlasCalibrator
         return new BlasCalibration(key, decided, correct, total.Elapsed.TotalSeconds, DateTimeOffset.UtcNow) { LoadPerProcessor = load };
     }
 
-    /// <summary>The 1-minute load average per logical processor (Linux's /proc/loadavg), or null where it cannot be read.</summary>
+    /// <summary>Samples of the runnable count taken by <see cref="LoadPerProcessor"/>, and the pause between them.</summary>
+    private const int LoadSamples = 10, LoadSampleMilliseconds = 10;
+
+    /// <summary>
+    /// How busy the machine is now: the threads of other processes runnable, per logical processor, averaged over
+    /// <see cref="LoadSamples"/> reads of Linux's /proc/loadavg 10 ms apart (its fourth field, "runnable/total", less
+    /// this process's threads in state R, from /proc/self/task); null
+    /// where it cannot be read. Not the 1-minute load average, which still counts, for a minute, jobs that have just
+    /// stopped or paused, so that a calibration made right after them was marked busy on a quiet machine.
+    /// </summary>
     internal static double? LoadPerProcessor()
     {
         try
         {
             if (!File.Exists("/proc/loadavg")) return null;
-            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var l)
-                ? l / Environment.ProcessorCount : null;
+            double sum = 0;
+            for (int i = 0; i < LoadSamples; i++)
+            {
+                if (i > 0) Thread.Sleep(LoadSampleMilliseconds);
+                if (RunnableOthers(File.ReadAllText("/proc/loadavg")) is not int others) return null;
+                // This process's own threads (the runtime's compiler and GC threads at start-up) are not competitors.
+                sum += Math.Max(0, others - OwnRunnableThreads(excludingCaller: true));
+            }
+            return sum / LoadSamples / Environment.ProcessorCount;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
+
+    /// <summary>This process's threads in state R (running or runnable) from /proc/self/task, optionally less the caller; 0 where unreadable.</summary>
+    private static int OwnRunnableThreads(bool excludingCaller)
+    {
+        int n = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (RunState(File.ReadAllText(Path.Combine(task, "stat"))) == 'R') n++;
+                }
+                catch (IOException) { } // the thread ended between the listing and the read
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+        return Math.Max(0, n - (excludingCaller ? 1 : 0));
+    }
+
+    /// <summary>The state letter of a /proc/&lt;pid&gt;/stat line ("123 (name with spaces) R 1 ..."), or '?' if malformed.</summary>
+    internal static char RunState(string stat)
+    {
+        int close = stat.LastIndexOf(')');
+        return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+    }
+
+    /// <summary>The runnable threads of a /proc/loadavg line ("0.52 0.58 0.59 3/467 12345") less the reader, or null if malformed.</summary>
+    internal static int? RunnableOthers(string loadavg)
+    {
+        var fields = loadavg.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 4) return null;
+        int slash = fields[3].IndexOf('/');
+        return slash > 0 && int.TryParse(fields[3].AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int runnable)
+            ? Math.Max(0, runnable - 1) : null;
     }
 
     private static double Seconds(Action gemm)

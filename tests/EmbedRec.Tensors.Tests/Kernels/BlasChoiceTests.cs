@@ -118,14 +118,39 @@ public class BlasChoiceTests
 
     [Theory]
     [InlineData(null, false)]
-    [InlineData(0.3, false)]
-    [InlineData(0.75, false)]
+    [InlineData(0.05, false)]
+    [InlineData(0.25, false)]
+    [InlineData(0.5, true)] // one other busy process on two processors
     [InlineData(4.2, true)]
     public void ACalibrationUnderLoadIsMarkedBusyAndKeepsTheMark(double? load, bool busy)
     {
         var c = BlasCalibration.FromJson((Table() with { LoadPerProcessor = load }).ToJson());
         Assert.Equal(load, c.LoadPerProcessor);
         Assert.Equal(busy, c.Busy);
+    }
+
+    [Theory]
+    [InlineData("2.85 5.01 5.51 1/456 30539\n", 0)] // only the reader runs: a quiet machine, whatever the 1-minute average says
+    [InlineData("0.10 0.20 0.30 3/456 30539", 2)]
+    [InlineData("0.10 0.20 0.30 0/456 30539", 0)]
+    [InlineData("0.10 0.20 0.30", null)]
+    [InlineData("0.10 0.20 0.30 x/456 1", null)]
+    public void TheBusyCheckCountsTheThreadsRunnableNowBesidesTheReader(string loadavg, int? others) =>
+        Assert.Equal(others, BlasCalibrator.RunnableOthers(loadavg));
+
+    [Theory]
+    [InlineData("4242 (dotnet) R 1 4242 4242 0 -1", 'R')]
+    [InlineData("4243 (.NET Tiered (Com) S 1 4242", 'S')] // a name with spaces and a parenthesis
+    [InlineData("4244 (x)", '?')]
+    public void AThreadsStateIsTheLetterAfterItsName(string stat, char state) => Assert.Equal(state, BlasCalibrator.RunState(stat));
+
+    [Fact]
+    public void TheLoadNowIsReadWhereLinuxGivesIt()
+    {
+        if (!File.Exists("/proc/loadavg")) return; // not Linux: the check is null there, tested by the parser above
+        var load = BlasCalibrator.LoadPerProcessor();
+        Assert.NotNull(load);
+        Assert.InRange(load!.Value, 0, 1e4);
     }
 
     [Fact]
