@@ -10,7 +10,7 @@ namespace EmbedRec.Benchmarks;
 /// <summary>
 /// Plain timers for side-by-side comparison with the peer scripts in bench/peers (which time the
 /// same shapes the same way): warm up, then repeat until a time budget is spent and report the
-/// median. Usage: <c>quick gemm|gemm-peak|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|leporid-scale|seqops [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
+/// median. Usage: <c>quick gemm|gemm-peak|blas-choice|overhead|alloc|all|eval|train|sevo|directspec|leporid|leporid-scale|seqops|spmm [--json] [--seconds S] [--block N] [--only DATASET:MODEL ...]</c>.
 /// </summary>
 public static class QuickRunner
 {
@@ -52,6 +52,7 @@ public static class QuickRunner
         if (what == "leporid") results["leporid"] = LeporidRunner.Run(args);
         if (what == "leporid-scale") results["leporid_scale"] = LeporidScaleRunner.Run(args);
         if (what == "seqops") results["seqops"] = SeqOpsRunner.Run(args, seconds);
+        if (what == "spmm") results["spmm"] = SpmmRunner.Run(args);
         if (what == "eval")
         {
             int bi = Array.IndexOf(args, "--block");

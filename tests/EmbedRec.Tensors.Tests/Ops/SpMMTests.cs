@@ -56,4 +56,37 @@ public class SpMMTests
         var rect = CsrMatrix<float>.FromCoo(3, 4, [0], [1], [1f]);
         Assert.Contains("square", Assert.Throws<ArgumentException>(() => Ops.PropagateRows(rect, Tensor.Zeros(3, 2), 1, [0])).Message);
     }
+
+    [Fact]
+    public void PrefetchingAheadChangesNoBitOfTheProduct()
+    {
+        // Rows longer and shorter than the prefetch distance, a last row whose look-ahead runs past the end, and a
+        // width with a 64-column block and a 16-column tail.
+        var rng = new Rng(11);
+        int n = 300, d = 80;
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<float>();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < 1 + i % 23; j++) { rows.Add(i); cols.Add((int)(rng.NextUInt64() % (ulong)n)); vals.Add(rng.NextSingle() - 0.5f); }
+        var a = CsrMatrix<float>.FromCoo(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray());
+        var x = new float[n * d]; rng.FillNormal(x);
+        var z = new float[n * d]; rng.FillNormal(z);
+        int saved = CsrMatrix<float>.FloatPrefetchDistance;
+        try
+        {
+            float[] Product(int distance, bool withAddend)
+            {
+                CsrMatrix<float>.FloatPrefetchDistance = distance;
+                var y = new float[n * d];
+                if (withAddend) a.MultiplyAdd(x, y, d, 0.9f, z, 0.3f);
+                else a.Multiply(x, y, d, 0f);
+                return y;
+            }
+            foreach (bool addend in new[] { false, true })
+            {
+                var plain = Product(0, addend);
+                foreach (int distance in new[] { 1, 8, 1000 }) Assert.Equal(plain, Product(distance, addend));
+            }
+        }
+        finally { CsrMatrix<float>.FloatPrefetchDistance = saved; }
+    }
 }

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using EmbedRec.Tensors;
+using EmbedRec.Tensors.Sparse;
+
+namespace EmbedRec.Benchmarks;
+
+/// <summary>
+/// <c>quick spmm [--distances 0,4,8,16] [--rounds R]</c>: the float SpMM Y = A·X with X [n, 64] at the graph sizes where it
+/// dominates a training step (a LightGCN user–item graph of CiteULike, 22,531 nodes and about 298,000 non-zeros; SEvo's
+/// item–item graph of CiteULike, 16,980 nodes, about 17 per row), random columns, for each prefetch distance of
+/// <c>CsrMatrix.FloatPrefetchDistance</c> in turn, in alternating rounds in one process (threads: EMBEDREC_THREADS).
+/// Reports the median milliseconds per product and GFLOP/s (2 flops per non-zero and column) per distance; the results
+/// are the same bits at every distance (checked).
+/// </summary>
+public static class SpmmRunner
+{
+    public static object Run(string[] args)
+    {
+        int di = Array.IndexOf(args, "--distances"), ri = Array.IndexOf(args, "--rounds");
+        var distances = di >= 0 && di + 1 < args.Length ? args[di + 1].Split(',').Select(int.Parse).ToArray() : [0, 4, 8, 16];
+        int rounds = ri >= 0 && ri + 1 < args.Length ? int.Parse(args[ri + 1]) : 7;
+        var results = new List<object>();
+        foreach (var (name, n, perRow) in new[] { ("lightgcn-citeulike", 22_531, 13), ("sevo-ii-citeulike", 16_980, 17) })
+        {
+            var rng = new Rng(7);
+            var rows = new int[n * perRow]; var cols = new int[n * perRow]; var vals = new float[n * perRow];
+            for (int i = 0, k = 0; i < n; i++)
+                for (int j = 0; j < perRow; j++, k++) { rows[k] = i; cols[k] = (int)(rng.NextUInt64() % (ulong)n); vals[k] = 0.1f; }
+            var a = CsrMatrix<float>.FromCoo(n, n, rows, cols, vals);
+            const int d = 64;
+            var x = new float[n * d]; rng.FillNormal(x);
+            var y = new float[n * d];
+            var times = distances.ToDictionary(p => p, _ => new List<double>());
+            float[]? reference = null;
+            int saved = CsrMatrix<float>.FloatPrefetchDistance;
+            try
+            {
+                for (int round = 0; round < rounds; round++)
+                    foreach (int p in distances)
+                    {
+                        CsrMatrix<float>.FloatPrefetchDistance = p;
+                        a.Multiply(x, y, d, 0f); // warm
+                        var sw = Stopwatch.StartNew();
+                        const int reps = 20;
+                        for (int r = 0; r < reps; r++) a.Multiply(x, y, d, 0f);
+                        times[p].Add(sw.Elapsed.TotalMilliseconds / reps);
+                        reference ??= (float[])y.Clone();
+                        if (!y.AsSpan().SequenceEqual(reference)) throw new InvalidOperationException($"prefetch distance {p} changed the product");
+                    }
+            }
+            finally { CsrMatrix<float>.FloatPrefetchDistance = saved; }
+            foreach (int p in distances)
+            {
+                double ms = Median(times[p]);
+                results.Add(new { graph = name, nodes = n, nonzeros = a.NonZeros, prefetch = p, ms, gflops = 2.0 * a.NonZeros * d / (ms / 1e3) / 1e9 });
+            }
+        }
+        return results;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.OrderBy(t => t).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}
