@@ -78,20 +78,25 @@ public sealed class TrainerTests : IDisposable
         var b = Experiment.Train(part, Split(part), new RunDirectory(dir), resume: true);
         Assert.Equal(a.History.Select(h => h.Loss), b.History.Select(h => h.Loss));
         Assert.Equal(a.Test["ndcg@10"], b.Test["ndcg@10"], 12);
+        // Whether the kept epoch's validation was scored in this process or again after a resume, it reads the same.
+        foreach (var (key, value) in a.Valid!.Means) Assert.Equal(value, b.Valid!.Means[key], 12);
     }
 
     [Fact]
     public void EvaluationsReportTheirProgressBetweenTheEpochsTheyBelongTo()
     {
-        // eval_step 2 over 4 epochs: validation after epochs 2 and 4, then the kept epoch's validation and the test.
+        // eval_step 2 over 4 epochs: validation after epochs 2 and 4, then the test; the kept epoch's validation is
+        // reported from when it was scored, not scored again.
         var c = Config(epochs: 4).With("eval_batch_size", "64");
         var events = new List<TrainingEvent>();
-        Experiment.Train(c, Split(c), progress: new Collect(events.Add));
+        var r = Experiment.Train(c, Split(c), progress: new Collect(events.Add));
+        var kept = r.History.Single(h => h.Epoch == r.BestEpoch).Valid!;
+        foreach (var (key, value) in kept) Assert.Equal(value, r.Valid!.Means[key]);
         var evals = events.OfType<EvaluationProgressed>().ToList();
         Assert.NotEmpty(evals);
         // Each evaluation starts at 0 and counts up to its total, and comes before the epoch line it belongs to.
         var starts = evals.Select((e, i) => (e, i)).Where(x => x.e.UsersDone == 0).Select(x => x.i).ToList();
-        Assert.Equal(["valid", "valid", "valid", "test"], starts.Select(i => evals[i].Part));
+        Assert.Equal(["valid", "valid", "test"], starts.Select(i => evals[i].Part));
         for (int k = 0; k < starts.Count; k++)
         {
             var one = evals.Skip(starts[k]).Take((k + 1 < starts.Count ? starts[k + 1] : evals.Count) - starts[k]).ToList();
