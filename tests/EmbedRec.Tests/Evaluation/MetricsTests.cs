@@ -113,11 +113,8 @@ public class MetricsTests
     [Fact]
     public void BlockedParallelEvaluationEqualsOneBlock()
     {
-        var rng = new Tensors.Rng(5);
-        int users = 57, items = 91, dim = 8;
-        var ue = new float[users * dim]; var ie = new float[items * dim];
-        rng.FillNormal(ue); rng.FillNormal(ie);
-        var scorer = new DotProductScorer(ue, ie, dim);
+        int users = 57, items = 91;
+        var scorer = RandomDotProducts(seed: 5, users, items, dim: 8);
         var rel = UserItems.From(users, Enumerable.Range(0, 200).Select(i => i % users).ToArray(), Enumerable.Range(0, 200).Select(i => (i * 7) % items).ToArray());
         var hist = UserItems.From(users, Enumerable.Range(0, 300).Select(i => i % users).ToArray(), Enumerable.Range(0, 300).Select(i => (i * 13 + 5) % items).ToArray());
         var a = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 });
@@ -132,11 +129,8 @@ public class MetricsTests
     [Fact]
     public void FullRankingReportsEachBlockOfUsersInOrder()
     {
-        var rng = new Tensors.Rng(6);
-        int users = 23, items = 17, dim = 4;
-        var ue = new float[users * dim]; var ie = new float[items * dim];
-        rng.FillNormal(ue); rng.FillNormal(ie);
-        var scorer = new DotProductScorer(ue, ie, dim);
+        int users = 23, items = 17;
+        var scorer = RandomDotProducts(seed: 6, users, items, dim: 4);
         // Users 0..19 have a relevant item (20 of 23), so blocks of 7 give 7, 14, 20.
         var rel = UserItems.From(users, Enumerable.Range(0, 20).ToArray(), Enumerable.Range(0, 20).Select(i => i % items).ToArray());
         var hist = UserItems.From(users, [0], [1]);
@@ -145,6 +139,15 @@ public class MetricsTests
         Assert.Equal([new(0, 20), new(7, 20), new(14, 20), new(20, 20)], seen);
         var quiet = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 });
         foreach (var key in r.Means.Keys) Assert.Equal(quiet[key], r[key], 12);
+    }
+
+    /// <summary>A dot-product scorer over normal random user and item embeddings.</summary>
+    private static DotProductScorer RandomDotProducts(ulong seed, int users, int items, int dim)
+    {
+        var rng = new Tensors.Rng(seed);
+        var ue = new float[users * dim]; var ie = new float[items * dim];
+        rng.FillNormal(ue); rng.FillNormal(ie);
+        return new DotProductScorer(ue, ie, dim);
     }
 
     private sealed class Listen(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
