@@ -6,8 +6,8 @@ namespace EmbedRec.Benchmarks;
 
 /// <summary>
 /// <c>quick spmm [--distances 0,4,8,16] [--rounds R]</c>: the float SpMM Y = A·X with X [n, 64] at the graph sizes where it
-/// dominates a training step (a LightGCN user–item graph of CiteULike, 22,531 nodes and about 298,000 non-zeros; SEvo's
-/// item–item graph of CiteULike, 16,980 nodes, about 17 per row), random columns, for each prefetch distance of
+/// dominates a training step (a LightGCN user–item graph of CiteULike's size, 22,531 nodes and 13 non-zeros per row;
+/// SEvo's item–item graph of CiteULike's size, 16,980 nodes and 17 per row; duplicates merged), random columns, for each prefetch distance of
 /// <c>CsrMatrix.FloatPrefetchDistance</c> in turn, in alternating rounds in one process (threads: EMBEDREC_THREADS).
 /// Reports the median milliseconds per product and GFLOP/s (2 flops per non-zero and column) per distance; the results
 /// are the same bits at every distance (checked).
@@ -17,8 +17,11 @@ public static class SpmmRunner
     public static object Run(string[] args)
     {
         int di = Array.IndexOf(args, "--distances"), ri = Array.IndexOf(args, "--rounds");
-        var distances = di >= 0 && di + 1 < args.Length ? args[di + 1].Split(',').Select(int.Parse).ToArray() : [0, 4, 8, 16];
-        int rounds = ri >= 0 && ri + 1 < args.Length ? int.Parse(args[ri + 1]) : 7;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var distances = di >= 0 && di + 1 < args.Length ? args[di + 1].Split(',').Select(x => int.Parse(x, inv)).ToArray() : [0, 4, 8, 16];
+        int rounds = ri >= 0 && ri + 1 < args.Length ? int.Parse(args[ri + 1], inv) : 7;
+        if (rounds < 1 || distances.Any(p => p < 0 || p > 1 << 20))
+            throw new ArgumentException($"spmm: --rounds must be ≥ 1 (got {rounds}) and --distances in [0, 2^20] (got {string.Join(",", distances)}).");
         var results = new List<object>();
         foreach (var (name, n, perRow) in new[] { ("lightgcn-citeulike", 22_531, 13), ("sevo-ii-citeulike", 16_980, 17) })
         {

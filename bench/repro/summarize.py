@@ -120,9 +120,15 @@ def composition_table(model, dataset):
         # The combination against the best of its sub-combinations (every cell with a subset of its methods), paired by
         # seed: interference is a combination below its best part, significantly.
         subs = [k for k in cells if k != combo and k != plain and all(a <= b for a, b in zip(k, combo))]
-        best = max(subs, key=lambda k: gain(k, seeds)[0])
-        g, p = relative(best, combo, seeds)
-        against = f"{g * 100:+.1f}% vs {' + '.join(l for l, on in zip(labels, best) if on)}{'' if p is None else f' (p = {p:.4f})'}"
+        # On the seeds every sub-combination has too (a pair cell may lack a seed its parts have).
+        against_seeds = shared(combo, *subs)
+        against = "–"
+        if against_seeds:
+            best = max(subs, key=lambda k: gain(k, against_seeds)[0])
+            g, p = relative(best, combo, against_seeds)
+            only = "" if against_seeds == seeds else " (seeds " + ",".join(map(str, against_seeds)) + ")"
+            against = (f"{g * 100:+.1f}% vs {' + '.join(l for l, on in zip(labels, best) if on)}{only}"
+                       f"{'' if p is None else f' (p = {p:.4f})'}")
         print(f"| {' + '.join(l for l, on in zip(labels, combo) if on)} | {','.join(map(str, seeds))} | {gain(combo, seeds)[0] * 100:+.1f}% | "
               f"{sum(part_gains) * 100:+.1f}% | {', '.join(f'{labels[pt.index(True)]} {g * 100:+.1f}%' for pt, g in zip(parts, part_gains))} | {against} |")
     # Variants of a cell that change one setting, named <cell>-<tag>-<dataset> (e.g. the learning-rate check

@@ -4,7 +4,7 @@ using EmbedRec.Evaluation;
 namespace EmbedRec.Cli;
 
 /// <summary>
-/// Plain-output progress of long evaluations: a line such as "evaluating valid: 5,120 of 22,363 users (23%), 31 s"
+/// Plain-output progress of long evaluations: a line such as "evaluating test: 5,120 of 22,363 users (23%), 31 s"
 /// once an evaluation has run for <see cref="Interval"/> and then at most once per interval, so that logs of short
 /// evaluations (most runs) stay one line per epoch while a DLR2 critic scoring every user × item pair shows it is alive.
 /// </summary>

@@ -108,7 +108,7 @@ internal static class TrainCommands
             {
                 switch (ev)
                 {
-                    case EvaluationProgressed ep: ticker.Report(ep.Part, new EvaluationProgress(ep.UsersDone, ep.UsersTotal)); break;
+                    case EvaluationProgressed ep: ticker.Report(PartName(ep.Part), new EvaluationProgress(ep.UsersDone, ep.UsersTotal)); break;
                     case EpochCompleted ec: Line(ec.Record); break;
                     case EarlyStopped es: Console.WriteLine($"early stop at epoch {es.Epoch}; best {es.Metric} {es.Best:0.0000} at epoch {es.BestEpoch}"); break;
                     case PhaseMessage pm: Console.WriteLine(pm.Text); break;
@@ -117,7 +117,7 @@ internal static class TrainCommands
             return Experiment.Train(cfg, data, run, resume, plain);
         }
         TrainingResult? result = null;
-        AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
+        AnsiConsole.Progress().AutoClear(true).HideCompleted(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
             ProgressTask? task = null, evaluation = null;
             var progress = new SyncProgress<TrainingEvent>(ev =>
@@ -125,10 +125,10 @@ internal static class TrainCommands
                 switch (ev)
                 {
                     case EvaluationProgressed ep:
-                        evaluation ??= ctx.AddTask("evaluating", maxValue: 1);
-                        evaluation.MaxValue = Math.Max(1, ep.UsersTotal);
+                        // A task of its own for each evaluation, so its elapsed time is its own; hidden once complete.
+                        if (ep.UsersDone == 0 || evaluation is null) evaluation = ctx.AddTask($"evaluating {PartName(ep.Part)}", maxValue: Math.Max(1, ep.UsersTotal));
                         evaluation.Value = ep.UsersDone;
-                        evaluation.Description = $"evaluating {ep.Part}";
+                        if (ep.UsersDone >= ep.UsersTotal) evaluation.StopTask();
                         break;
                     case TrainingStarted ts when ts.Epochs > 0:
                         task = ctx.AddTask($"{ts.Model}", maxValue: Math.Max(1, (ts.Epochs - ts.StartEpoch + 1) * ts.BatchesPerEpoch));
@@ -152,6 +152,9 @@ internal static class TrainCommands
         });
         return result!;
     }
+
+    /// <summary>How the output names a held-out part ("valid", "test"), as the config's metric keys and --split do.</summary>
+    private static string PartName(HeldOut part) => part == HeldOut.Valid ? "valid" : "test";
 
     internal static void PrintResult(TrainingResult r, string validMetric)
     {

@@ -69,8 +69,9 @@ public sealed record BlasCalibration(BlasCalibrationKey Key, IReadOnlyList<Shape
 
     /// <summary>
     /// Other threads runnable per logical processor when the calibration started (sampled over 0.1 s,
-    /// <c>BlasCalibrator.LoadPerProcessor</c>), where known; calibrations cached before 2026-12-03 hold the 1-minute
-    /// load average per processor here, which is at least as high on a busy machine.
+    /// <c>BlasCalibrator.LoadPerProcessor</c>), where known. Calibrations cached by builds before c9087e2 hold the
+    /// 1-minute load average per processor here, judged by the same threshold: one made at a load average between 0.25
+    /// and 0.75 per processor, not busy then, is measured again once by the first process that finds the machine quiet.
     /// </summary>
     public double? LoadPerProcessor { get; init; }
 

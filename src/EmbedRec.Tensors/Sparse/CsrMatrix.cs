@@ -298,7 +298,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
                         {
                             // The rows gathered are scattered over a table larger than the core's cache; ask for the one a few
                             // non-zeros ahead (on into the next row) so its lines arrive while these multiply-adds run.
-                            byte* ahead = (byte*)(fx + (long)col[Math.Min(p + prefetch, last)] * width + c);
+                            byte* ahead = (byte*)(fx + (long)col[(int)Math.Min((long)p + prefetch, last)] * width + c);
                             System.Runtime.Intrinsics.X86.Sse.Prefetch0(ahead);
                             System.Runtime.Intrinsics.X86.Sse.Prefetch0(ahead + 64);
                             System.Runtime.Intrinsics.X86.Sse.Prefetch0(ahead + 128);

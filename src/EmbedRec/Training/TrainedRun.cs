@@ -39,7 +39,7 @@ public sealed record TrainedRun(RunSpec Spec, DataSplit Split, IRecommender Mode
     /// <summary>
     /// Evaluates the model on <paramref name="part"/> (the run's metrics unless <paramref name="options"/> says otherwise;
     /// <paramref name="tailOnly"/>: the 25% of users with the fewest training interactions); <paramref name="progress"/>
-    /// hears after each block of users.
+    /// hears (0, users) first and then the users done after each block.
     /// </summary>
     public EvaluationResult Evaluate(HeldOut part, EvaluationOptions? options = null, bool tailOnly = false, IProgress<EvaluationProgress>? progress = null)
     {

@@ -41,10 +41,10 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
     }
 
     /// <summary>Forwards an evaluation's progress as <see cref="EvaluationProgressed"/> events, or null when nobody listens.</summary>
-    private IProgress<EvaluationProgress>? Watch(string part) => progress is null ? null : new EvaluationForwarder(progress, part);
+    private IProgress<EvaluationProgress>? Watch(HeldOut part) => progress is null ? null : new EvaluationForwarder(progress, part);
 
     /// <summary>Reports on the evaluating thread (Progress&lt;T&gt; would post to the thread pool and reorder the events).</summary>
-    private sealed class EvaluationForwarder(IProgress<TrainingEvent> target, string part) : IProgress<EvaluationProgress>
+    private sealed class EvaluationForwarder(IProgress<TrainingEvent> target, HeldOut part) : IProgress<EvaluationProgress>
     {
         public void Report(EvaluationProgress value) => target.Report(new EvaluationProgressed(part, value.UsersDone, value.UsersTotal));
     }
@@ -66,9 +66,9 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var sw = Stopwatch.StartNew();
         model.Fit();
         double seconds = sw.Elapsed.TotalSeconds;
-        var v = sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch("valid")) : null;
+        var v = sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid)) : null;
         progress?.Report(new PhaseMessage("evaluating on test"));
-        var t = FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch("test"));
+        var t = FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch(HeldOut.Test));
         var result = new TrainingResult(model.Name, [], 0, v, t, seconds, false);
         if (run is not null)
         {
@@ -177,7 +177,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             if (evaluate || Options.TrackErank)
             {
                 (erank, v) = InEvalMode(model, () => (Options.TrackErank ? EmbeddingDiagnostics.ItemErank(model) : null,
-                    evaluate && sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch("valid")) : null));
+                    evaluate && sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid)) : null));
             }
             if (v is not null)
             {
@@ -217,9 +217,9 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         {
             var valid = !sets.HasValid ? null
                 : bestValid is not null && bestState is not null ? bestValid
-                : FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch("valid"));
+                : FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid));
             progress?.Report(new PhaseMessage("evaluating on test"));
-            return (valid, FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch("test")));
+            return (valid, FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch(HeldOut.Test)));
         });
         var result = EmbeddingDiagnostics.Add(new TrainingResult(model.Name, history, bestEpoch, validResult, testResult, trainSeconds, stopped), model, split);
         if (run is not null)

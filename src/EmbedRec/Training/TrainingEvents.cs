@@ -20,10 +20,10 @@ public sealed record EpochCompleted(EpochRecord Record) : TrainingEvent;
 public sealed record EarlyStopped(int Epoch, int BestEpoch, string Metric, double Best) : TrainingEvent;
 
 /// <summary>A block of users of a full-ranking evaluation was scored.</summary>
-/// <param name="Part">Which held-out part is evaluated: "valid" or "test".</param>
-/// <param name="UsersDone">Users scored so far.</param>
+/// <param name="Part">Which held-out part is evaluated.</param>
+/// <param name="UsersDone">Users scored so far (0 when the evaluation starts).</param>
 /// <param name="UsersTotal">Users this evaluation ranks.</param>
-public sealed record EvaluationProgressed(string Part, int UsersDone, int UsersTotal) : TrainingEvent;
+public sealed record EvaluationProgressed(HeldOut Part, int UsersDone, int UsersTotal) : TrainingEvent;
 
 /// <summary>A phase message (fitting, evaluating on test, ...).</summary>
 public sealed record PhaseMessage(string Text) : TrainingEvent;

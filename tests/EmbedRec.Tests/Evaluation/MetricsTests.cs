@@ -135,7 +135,7 @@ public class MetricsTests
         var rel = UserItems.From(users, Enumerable.Range(0, 20).ToArray(), Enumerable.Range(0, 20).Select(i => i % items).ToArray());
         var hist = UserItems.From(users, [0], [1]);
         var seen = new List<EvaluationProgress>();
-        var r = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 }, new Listen(seen.Add));
+        var r = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 }, new Collector<EvaluationProgress>(seen.Add));
         Assert.Equal([new(0, 20), new(7, 20), new(14, 20), new(20, 20)], seen);
         var quiet = FullRankingEvaluator.Evaluate(scorer, rel, ScoringContext.ExcludeOnly(hist), new EvaluationOptions { BlockSize = 7 });
         foreach (var key in r.Means.Keys) Assert.Equal(quiet[key], r[key], 12);
@@ -150,10 +150,6 @@ public class MetricsTests
         return new DotProductScorer(ue, ie, dim);
     }
 
-    private sealed class Listen(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => report(value);
-    }
 
     [Fact]
     public void SampledRankingIsLabelledAndSeeded()

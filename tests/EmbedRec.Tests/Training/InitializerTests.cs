@@ -32,17 +32,13 @@ public sealed class InitializerTests : IDisposable
     {
         var lines = new List<string>();
         var c = Mf(1).With("model.embedding_size", "4").With("init", init).With("init.cache", "false");
-        Experiment.Train(c, Split(c), progress: new Collect(e => { if (e is PhaseMessage pm) lines.Add(pm.Text); }));
+        Experiment.Train(c, Split(c), progress: new Collector<TrainingEvent>(e => { if (e is PhaseMessage pm) lines.Add(pm.Text); }));
         Assert.Contains(lines, l => l.StartsWith(first, StringComparison.Ordinal));
         // Every restart cycle of the eigensolver is a line with its converged count and largest residual.
         Assert.Contains(lines, l => l.StartsWith(solver, StringComparison.Ordinal) && l.Contains("of 4 converged, largest residual", StringComparison.Ordinal));
         Assert.StartsWith($"initializing: {init}(", lines[0], StringComparison.Ordinal);
     }
 
-    private sealed class Collect(Action<TrainingEvent> report) : IProgress<TrainingEvent>
-    {
-        public void Report(TrainingEvent value) => report(value);
-    }
 
     [Fact]
     public void NormalAndXavierFillTheTablesAndAreRecorded()

@@ -89,14 +89,14 @@ public sealed class TrainerTests : IDisposable
         // reported from when it was scored, not scored again.
         var c = Config(epochs: 4).With("eval_batch_size", "64");
         var events = new List<TrainingEvent>();
-        var r = Experiment.Train(c, Split(c), progress: new Collect(events.Add));
-        var kept = r.History.Single(h => h.Epoch == r.BestEpoch).Valid!;
-        foreach (var (key, value) in kept) Assert.Equal(value, r.Valid!.Means[key]);
+        var run = new RunDirectory(Path.Combine(_dir.Path, "progress"));
+        var r = Experiment.Train(c, Split(c), run, progress: new Collector<TrainingEvent>(events.Add));
+        AssertValidationIsAFreshScore(r, run);
         var evals = events.OfType<EvaluationProgressed>().ToList();
         Assert.NotEmpty(evals);
         // Each evaluation starts at 0 and counts up to its total, and comes before the epoch line it belongs to.
         var starts = evals.Select((e, i) => (e, i)).Where(x => x.e.UsersDone == 0).Select(x => x.i).ToList();
-        Assert.Equal(["valid", "valid", "test"], starts.Select(i => evals[i].Part));
+        Assert.Equal([HeldOut.Valid, HeldOut.Valid, HeldOut.Test], starts.Select(i => evals[i].Part));
         for (int k = 0; k < starts.Count; k++)
         {
             var one = evals.Skip(starts[k]).Take((k + 1 < starts.Count ? starts[k + 1] : evals.Count) - starts[k]).ToList();
@@ -109,9 +109,30 @@ public sealed class TrainerTests : IDisposable
         Assert.True(firstEval > events.FindIndex(e => e is EpochCompleted { Record.Epoch: 1 }) && firstEval < secondEpoch);
     }
 
-    private sealed class Collect(Action<TrainingEvent> report) : IProgress<TrainingEvent>
+    /// <summary>The run's reported validation equals scoring its kept parameters again from the directory alone.</summary>
+    private static void AssertValidationIsAFreshScore(TrainingResult r, RunDirectory run)
     {
-        public void Report(TrainingEvent value) => report(value);
+        var fresh = Experiment.Open(run.Path, new DatasetRegistry(".", [])).Evaluate(HeldOut.Valid);
+        Assert.Equal(fresh.Means.Keys.Order(), r.Valid!.Means.Keys.Order());
+        foreach (var (key, value) in fresh.Means) Assert.Equal(value, r.Valid.Means[key], 12);
+    }
+
+    [Fact]
+    public void AResumeAfterTheKeptEpochScoresItsValidationAgainAndReadsTheSame()
+    {
+        // Early stopping keeps an epoch before the last; cut the second run after the kept epoch, so the resumed
+        // process never scored it and must score it again after restoring its parameters.
+        var c = Config(epochs: 40).With("stopping_step", "2").With("learning_rate", "0.05");
+        var a = Experiment.Train(c, Split(c), new RunDirectory(Path.Combine(_dir.Path, "whole")));
+        int cut = a.BestEpoch + 1;
+        Assert.True(cut < a.History[^1].Epoch, $"the kept epoch {a.BestEpoch} should come well before the last {a.History[^1].Epoch}");
+        var dir = new RunDirectory(Path.Combine(_dir.Path, "cut"));
+        using (var cts = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() => Experiment.Train(c, Split(c), dir, false, new Cancel(cts, cut), cts.Token));
+        var b = Experiment.Train(c, Split(c), dir, resume: true);
+        Assert.Equal(a.BestEpoch, b.BestEpoch);
+        foreach (var (key, value) in a.Valid!.Means) Assert.Equal(value, b.Valid!.Means[key], 12);
+        AssertValidationIsAFreshScore(b, dir);
     }
 
     private sealed class Cancel(CancellationTokenSource cts, int afterEpoch) : IProgress<TrainingEvent>
@@ -140,6 +161,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(best.Epoch, r.BestEpoch);
         Assert.Equal(best.Valid!["ndcg@10"], r.Valid!["ndcg@10"], 6);
         if (r.StoppedEarly) Assert.True(r.History.Count < 40);
+        AssertValidationIsAFreshScore(r, new RunDirectory(Path.Combine(_dir.Path, "es")));
     }
 
     [Fact]
