@@ -179,4 +179,36 @@ public sealed class ConcurrencyAndForceTests : IDisposable
         double ndcg = doc.RootElement.GetProperty("test").GetProperty("ndcg@10").GetDouble();
         Assert.Contains(ndcg.ToString("0.0000", CultureInfo.InvariantCulture), ev.Out);
     }
+
+    [Fact]
+    public void TwoRunsStartedTogetherComputeTheirLeporidVectorsOnceThroughTheSharedCache()
+    {
+        // Issue 14: the init cache is safe against two runs writing it at once. Two processes, one cache folder, the
+        // same training data and Leporid parameters: one computes and writes each side, the other waits for the
+        // entry and reads it; both finish, with the same vectors (so the same test metrics at the same seed).
+        ProcessStartInfo Leporid(string outDir)
+        {
+            var psi = Start(_dir, ["train", "--model", "mf", "--dataset", "synthetic", "--epochs", "1", "--seed", "3", "--set", "init.name=leporid", "--out", outDir]);
+            psi.Environment["EMBEDREC_CACHE"] = At("cache");
+            psi.Environment["NO_COLOR"] = "1";
+            return psi;
+        }
+        var a = Process.Start(Leporid("ra"))!;
+        var b = Process.Start(Leporid("rb"))!;
+        (int Code, string Out, string Err) ra, rb;
+        using (a) using (b) { ra = Finish(a); rb = Finish(b); }
+        Assert.True(ra.Code == 0, ra.Err);
+        Assert.True(rb.Code == 0, rb.Err);
+        foreach (var side in new[] { "user side", "item side" })
+        {
+            string[] lines = [.. new[] { ra.Out, rb.Out }.SelectMany(o => o.Split('\n')).Where(l => l.StartsWith($"leporid: {side}", StringComparison.Ordinal))];
+            Assert.Equal(2, lines.Length);
+            Assert.Equal(1, lines.Count(l => l.EndsWith("computed and written to the init cache", StringComparison.Ordinal)));
+            Assert.Equal(1, lines.Count(l => l.EndsWith("from the init cache", StringComparison.Ordinal)));
+        }
+        using var da = JsonDocument.Parse(File.ReadAllText(At("ra", "metrics.json")));
+        using var db = JsonDocument.Parse(File.ReadAllText(At("rb", "metrics.json")));
+        Assert.Equal(da.RootElement.GetProperty("test").GetRawText(), db.RootElement.GetProperty("test").GetRawText());
+        Assert.Equal(2, da.RootElement.GetProperty("init_sides").GetArrayLength());
+    }
 }

@@ -60,17 +60,6 @@ public sealed record LeporidInitOptions
         .Bool("cache", o => o.Cache, (o, v) => o with { Cache = v }, "keep the computed vectors in the init cache (EMBEDREC_CACHE)");
 }
 
-/// <summary>What one side of a spectral or SVD initialization computed or found.</summary>
-/// <param name="Side">"user" or "item".</param>
-/// <param name="Nodes">Rows (users or items).</param>
-/// <param name="Vectors">Vectors computed (the widest table's size).</param>
-/// <param name="Isolated">Nodes without an edge (zero rows).</param>
-/// <param name="FirstValue">The first eigenvalue (smallest; largest singular value for SVD).</param>
-/// <param name="LastValue">The last one.</param>
-/// <param name="MaxResidual">The largest residual ‖Mx − λx‖ of the solver.</param>
-/// <param name="Outcome">Computed, read from the cache, or computed without a cache (null).</param>
-public sealed record InitSideReport(string Side, int Nodes, int Vectors, int Isolated, double FirstValue, double LastValue, double MaxResidual, CacheOutcome? Outcome);
-
 /// <summary>
 /// Leporid initialization (SPEC §1; Zhang et al., KDD 2021): user vectors from the Jaccard K-nearest-neighbour
 /// user graph of the training data, item vectors from the item graph, each the eigenvectors of the smallest
@@ -79,7 +68,7 @@ public sealed record InitSideReport(string Side, int Nodes, int Vectors, int Iso
 /// Draws nothing from the run's generator (the solver has its own seed), so a cached and a computed run continue
 /// with the same random stream.
 /// </summary>
-public sealed class LeporidInitializer : IInitializer
+public sealed class LeporidInitializer : IInitializer, IReportsInitSides
 {
     private readonly LeporidInitOptions _o;
     private readonly string _name;

@@ -35,7 +35,7 @@ public sealed record SvdInitOptions
 /// <c>Dim</c> columns. Computed by block Lanczos on the Gram operator (<see cref="TruncatedSvd"/>), solver seed
 /// fixed, nothing drawn from the run's generator.
 /// </summary>
-public sealed class SvdInitializer(SvdInitOptions options) : IInitializer
+public sealed class SvdInitializer(SvdInitOptions options) : IInitializer, IReportsInitSides
 {
     private readonly List<InitSideReport> _reports = [];
 

@@ -74,6 +74,12 @@ public static class Experiment
                 lines?.Report($"initializing: {initializer.Description}");
                 initializer.Initialize(tables.Tables.Where(t => !t.OutputLayer).ToList(),
                     new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory(), Cancel = cancel, Progress = lines });
+                if (initializer is IReportsInitSides { Reports.Count: > 0 } sides)
+                {
+                    // What was computed or found, side by side: the spectrum's ends, the solver's residual, the cache.
+                    foreach (var side in sides.Reports) lines?.Report($"{i.Registration.Name}: {side.Describe()}");
+                    record["init_sides"] = sides.Reports.Select(r => r.ToRecord()).ToList();
+                }
             }
             else init = i.Registration.Name;
         }
