@@ -162,6 +162,8 @@ def composition_table(model, dataset):
                 vs_plain = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
             print(f"| {other} | {name} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | "
                   f"{ms([x.get('capped_recall@20') for x in t])} | {','.join(str(r[2]) for r in rows)} | {vs_cell} | {vs_plain} |")
+    if ttest_rel is None:
+        print("\n(no p values: this Python has no scipy; run it with one that has, e.g. Debian's /usr/bin/python3 with python3-scipy)")
     names = {name for name, _ in cells.values()}
     waiting = [p for p in pending if re.sub(r"-s\d+$", "", p) in names]
     if waiting:
