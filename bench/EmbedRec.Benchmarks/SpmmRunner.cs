@@ -52,6 +52,22 @@ public static class SpmmRunner
                     }
             }
             finally { CsrMatrix<float>.FloatPrefetchDistance = saved; }
+            // SEvo's transform (β .99, L 3) on this graph, with Δ row-sparse as an SGD step leaves it (256 rows moved, a
+            // DirectSpec+ batch) and dense (every row, as Adam's): the first layer skips the zero rows.
+            var transform = new EmbedRec.Tensors.Optim.SevoTransform(a, new EmbedRec.Tensors.Optim.SevoOptions());
+            var sparse = new float[n * d];
+            for (int r = 0; r < 256; r++) { int row = (int)(rng.NextUInt64() % (ulong)n); for (int c = 0; c < d; c++) sparse[row * d + c] = x[row * d + c]; }
+            var sevoTimes = new Dictionary<string, List<double>> { ["sevo sparse"] = [], ["sevo dense"] = [] };
+            for (int round = 0; round < rounds; round++)
+                foreach (var (label, delta) in new[] { ("sevo sparse", sparse), ("sevo dense", x) })
+                {
+                    transform.Apply(delta, y, d);
+                    var sw = Stopwatch.StartNew();
+                    const int reps = 20;
+                    for (int r = 0; r < reps; r++) transform.Apply(delta, y, d);
+                    sevoTimes[label].Add(sw.Elapsed.TotalMilliseconds / reps);
+                }
+            foreach (var (label, t) in sevoTimes) results.Add(new { graph = name, nodes = n, nonzeros = a.NonZeros, prefetch = label, ms = Median(t), gflops = 0.0 });
             foreach (int p in distances)
             {
                 double ms = Median(times[p]);

@@ -96,11 +96,14 @@ public sealed class SevoTransform
             float k = iterative ? 1f : Options.Variant == SevoVariant.RescaledNeumann ? Scale : 1f - beta;
             float gamma = iterative ? 1f - beta : 1f;
             ReadOnlySpan<float> x = delta;
+            // An SGD step without weight decay moves only the rows its batch touched, so Δ is mostly zero rows: the first
+            // layer then gathers only those (the same bits). Later layers have spread to their neighbours and run in full.
+            var nonZero = SparseRows(delta, width);
             for (int l = 0; l < layers; l++)
             {
                 bool last = l == layers - 1;
                 var y = last ? output : (l % 2 == 0 ? f.AsSpan(0, n) : g.AsSpan(0, n));
-                Graph.MultiplyAdd(x, y, width, last ? k * beta : beta, delta, last ? k * gamma : gamma);
+                Graph.MultiplyAdd(x, y, width, last ? k * beta : beta, delta, last ? k * gamma : gamma, l == 0 ? nonZero : null);
                 x = y;
             }
         }
@@ -110,4 +113,36 @@ public sealed class SevoTransform
             System.Buffers.ArrayPool<float>.Shared.Return(g);
         }
     }
+
+    /// <summary>At most this share of Δ's rows non-zero makes the first layer skip the zero rows (below it, skipping wins).</summary>
+    internal const double SparseShare = 0.25;
+
+    /// <summary>Which rows of Δ hold a non-zero (NaN counts), when few enough of them do to skip the rest; else null.</summary>
+    internal bool[]? SparseRows(ReadOnlySpan<float> delta, int width)
+    {
+        if (_rowFlags is null || _rowFlags.Length != Nodes) _rowFlags = new bool[Nodes];
+        int count = 0, limit = (int)(SparseShare * Nodes);
+        // As bits: a row is zero when every value is +0 or -0 (the bits without the sign are 0); NaN and every other
+        // value count as non-zero. 16 lanes at a time where the width allows.
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(delta);
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width % 16 == 0;
+        for (int r = 0; r < Nodes; r++)
+        {
+            var row = bits.Slice(r * width, width);
+            bool any = false;
+            if (wide)
+            {
+                var acc = System.Runtime.Intrinsics.Vector512<uint>.Zero;
+                for (int c = 0; c < width; c += 16) acc |= System.Runtime.Intrinsics.Vector512.Create(row.Slice(c, 16)) << 1;
+                any = acc != System.Runtime.Intrinsics.Vector512<uint>.Zero;
+            }
+            else
+                foreach (uint b in row) if ((b << 1) != 0) { any = true; break; }
+            _rowFlags[r] = any;
+            if (any && ++count > limit) return null;
+        }
+        return _rowFlags;
+    }
+
+    private bool[]? _rowFlags;
 }

@@ -199,8 +199,17 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Y = α·A·X + γ·Z in one pass (Z [RowCount, width], may not overlap Y): a propagation step with its
     /// residual, as in SEvo's series, without separate scaling and addition passes. Parallel over rows.
     /// </summary>
-    public void MultiplyAdd(ReadOnlySpan<T> x, Span<T> y, int width, T alpha, ReadOnlySpan<T> z, T gamma)
+    public void MultiplyAdd(ReadOnlySpan<T> x, Span<T> y, int width, T alpha, ReadOnlySpan<T> z, T gamma) => MultiplyAdd(x, y, width, alpha, z, gamma, null);
+
+    /// <summary>
+    /// <see cref="MultiplyAdd(ReadOnlySpan{T}, Span{T}, int, T, ReadOnlySpan{T}, T)"/> for an X whose rows marked false in
+    /// <paramref name="xRowsNonZero"/> are all zero: their terms are skipped (adding a zero product changes no bit of a
+    /// sum, up to the sign of a zero), so a row-sparse X, such as an SGD step's update, costs its non-zero rows only.
+    /// </summary>
+    internal void MultiplyAdd(ReadOnlySpan<T> x, Span<T> y, int width, T alpha, ReadOnlySpan<T> z, T gamma, bool[]? xRowsNonZero)
     {
+        if (xRowsNonZero is not null && xRowsNonZero.Length != ColumnCount)
+            throw new ArgumentException($"SpMM: {xRowsNonZero.Length} row flags for X of {ColumnCount} rows.");
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "SpMM width must be positive.");
         if (x.Length != ColumnCount * width || y.Length != RowCount * width || z.Length != y.Length)
             throw new ArgumentException($"SpMM: a {RowCount}×{ColumnCount} matrix with width {width} needs X of {ColumnCount * width} and Y, Z of {RowCount * width} elements, got {x.Length}, {y.Length} and {z.Length}.");
@@ -211,7 +220,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
             fixed (T* py = y)
             fixed (T* pz = z)
             {
-                var job = new SpmmJob(this, px, py, width, T.Zero, x.Length, y.Length) { Alpha = alpha, Addend = pz, Gamma = gamma };
+                var job = new SpmmJob(this, px, py, width, T.Zero, x.Length, y.Length) { Alpha = alpha, Addend = pz, Gamma = gamma, XRowsNonZero = xRowsNonZero };
                 int chunks = Math.Min(RowCount, Math.Max(1, Kernels.Blas.ThreadCount * 4));
                 if ((long)NonZeros * width < 1 << 15 || chunks == 1) job.Rows(0, RowCount);
                 else
@@ -238,6 +247,9 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
         /// <summary>Scale of the addend.</summary>
         public T Gamma { get; init; } = T.One;
 
+        /// <summary>Rows of X known to hold a non-zero (others are skipped), or null for all.</summary>
+        public bool[]? XRowsNonZero { get; init; }
+
         public void Rows(int r0, int r1)
         {
             var xs = new ReadOnlySpan<T>(x, xLen);
@@ -247,7 +259,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
                 RowsFloat512(r0, r1);
                 return;
             }
-            if (typeof(T) == typeof(double) && width % 8 == 0 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && beta == T.Zero)
+            if (typeof(T) == typeof(double) && width % 8 == 0 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && beta == T.Zero && XRowsNonZero is null)
             {
                 RowsDouble512(r0, r1);
                 return;
@@ -260,7 +272,8 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
                     var dst = ys.Slice(r * width, width);
                     dst.Clear();
                     for (int p = a.RowPtr[r]; p < a.RowPtr[r + 1]; p++)
-                        TensorPrimitives.MultiplyAdd<T>(xs.Slice(a.ColIdx[p] * width, width), a.Values[p], dst, dst);
+                        if (XRowsNonZero is null || XRowsNonZero[a.ColIdx[p]])
+                            TensorPrimitives.MultiplyAdd<T>(xs.Slice(a.ColIdx[p] * width, width), a.Values[p], dst, dst);
                     TensorPrimitives.Multiply<T>(dst, Alpha, dst);
                     TensorPrimitives.MultiplyAdd<T>(zs.Slice(r * width, width), Gamma, dst, dst);
                 }
@@ -280,6 +293,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
         private void RowsFloat512(int r0, int r1)
         {
             int prefetch = System.Runtime.Intrinsics.X86.Sse.IsSupported ? FloatPrefetchDistance : 0;
+            var skip = XRowsNonZero;
             var vals = (float[])(object)a.Values;
             float* fx = (float*)x, fy = (float*)y, fz = (float*)Addend;
             var va = System.Runtime.Intrinsics.Vector512.Create((float)(object)Alpha);
@@ -294,6 +308,7 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
                     int end = ptr[r + 1], last = col.Length - 1;
                     for (int p = ptr[r]; p < end; p++)
                     {
+                        if (skip is not null && !skip[col[p]]) continue;
                         if (prefetch > 0)
                         {
                             // The rows gathered are scattered over a table larger than the core's cache; ask for the one a few
@@ -326,8 +341,9 @@ public sealed class CsrMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
                 {
                     var s0 = System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (int p = ptr[r]; p < ptr[r + 1]; p++)
-                        s0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(System.Runtime.Intrinsics.Vector512.Create(vals[p]),
-                            System.Runtime.Intrinsics.Vector512.Load(fx + (long)col[p] * width + c), s0);
+                        if (skip is null || skip[col[p]])
+                            s0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(System.Runtime.Intrinsics.Vector512.Create(vals[p]),
+                                System.Runtime.Intrinsics.Vector512.Load(fx + (long)col[p] * width + c), s0);
                     if (fz != null) s0 = s0 * va + System.Runtime.Intrinsics.Vector512.Load(fz + (long)r * width + c) * vg;
                     s0.Store(fy + (long)r * width + c);
                 }

@@ -251,4 +251,41 @@ public class SevoTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SevoTransform(g, new SevoOptions { Beta = -0.1f }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SevoTransform(g, new SevoOptions { Layers = -1 }));
     }
+
+    [Theory]
+    [InlineData(SevoVariant.RescaledNeumann, 64)]
+    [InlineData(SevoVariant.Neumann, 80)]
+    [InlineData(SevoVariant.Iterative, 24)] // a width off the 16-lane paths
+    public void ARowSparseUpdateIsSmoothedToTheSameBitsAsTheFullProducts(SevoVariant variant, int d)
+    {
+        // An SGD step touches few rows: the transform's first layer skips the zero rows of Δ. Its result must equal the
+        // layers written out with full products, bit for bit, including a row of negative zeros.
+        var rng = new Rng(21);
+        int n = 400;
+        var graph = RandomGraph(n, 3000, rng);
+        var delta = new float[n * d];
+        for (int r = 0; r < n; r += 13) for (int c = 0; c < d; c++) delta[r * d + c] = rng.NextSingle() - 0.5f;
+        delta[5 * d + 3] = 1e-3f; // a row with one non-zero
+        for (int c = 0; c < d; c++) delta[7 * d + c] = -0f;
+        var o = new SevoOptions { Beta = 0.99f, Layers = 3, Variant = variant };
+        var transform = new SevoTransform(graph, o);
+        Assert.NotNull(transform.SparseRows(delta, d)); // few enough rows for the skipping path
+        var got = new float[n * d];
+        transform.Apply(delta, got, d);
+
+        bool iterative = variant == SevoVariant.Iterative;
+        float k = iterative ? 1f : variant == SevoVariant.RescaledNeumann ? transform.Scale : 1f - o.Beta;
+        float gamma = iterative ? 1f - o.Beta : 1f;
+        float[] x = delta, want = new float[n * d];
+        for (int l = 0; l < o.Layers; l++)
+        {
+            bool last = l == o.Layers - 1;
+            var y = last ? want : new float[n * d];
+            graph.MultiplyAdd(x, y, d, last ? k * o.Beta : o.Beta, delta, last ? k * gamma : gamma);
+            x = y;
+        }
+        Assert.Equal(want, got);
+        // A dense Δ (every row moved, as Adam's) takes the full products from the first layer.
+        Assert.Null(transform.SparseRows(Enumerable.Repeat(1f, n * d).ToArray(), d));
+    }
 }
