@@ -69,7 +69,10 @@ public sealed class SevoTransform
     /// <summary>The rescaling factor (1−β)/(1−β^{L+1}) of the default variant.</summary>
     public float Scale => Options.Beta == 0f ? 1f : (1f - Options.Beta) / (1f - MathF.Pow(Options.Beta, Options.Layers + 1));
 
-    /// <summary>Writes ψ̂(Δ) for Δ [Nodes × width] into <paramref name="output"/> (which may not alias Δ).</summary>
+    /// <summary>
+    /// Writes ψ̂(Δ) for Δ [Nodes × width] into <paramref name="output"/> (which may not alias Δ). One call at a time per
+    /// transform: it reuses a buffer of row flags (an optimizer applies its groups one after another).
+    /// </summary>
     public void Apply(ReadOnlySpan<float> delta, Span<float> output, int width)
     {
         if (delta.Length != Nodes * width || output.Length != delta.Length)
