@@ -18,13 +18,16 @@ public sealed record InitSideReport(string Side, int Nodes, int Vectors, int Iso
         $"{Side} side: {Nodes:N0} nodes, {Vectors} vectors{(Isolated > 0 ? $" ({Isolated:N0} isolated)" : "")}, values {FirstValue:0.####}–{LastValue:0.####}, largest residual {MaxResidual:0.0e+00}, {Source}");
 
     /// <summary>Where the vectors came from, in words.</summary>
-    public string Source => Outcome switch
+    public string Source => Origin.Words;
+
+    /// <summary>Where the vectors came from: in words for the output, as a short tag for metrics.json.</summary>
+    private (string Words, string Tag) Origin => Outcome switch
     {
-        CacheOutcome.Hit => "from the init cache",
-        CacheOutcome.Computed => "computed and written to the init cache",
-        CacheOutcome.Replaced => "computed again (the cached entry was unreadable) and replaced in the init cache",
-        CacheOutcome.NotWritten => "computed (the init cache could not be written or another run held the entry too long)",
-        _ => "computed (no init cache)",
+        CacheOutcome.Hit => ("from the init cache", "cache"),
+        CacheOutcome.Computed => ("computed and written to the init cache", "computed, cached"),
+        CacheOutcome.Replaced => ("computed again (the cached entry was unreadable) and replaced in the init cache", "computed, replaced"),
+        CacheOutcome.NotWritten => ("computed (the init cache could not be written or another run held the entry too long)", "computed, not cached"),
+        _ => ("computed (no init cache)", "computed"),
     };
 
     /// <summary>The fields as metrics.json records them (the outcome by name).</summary>
@@ -32,7 +35,7 @@ public sealed record InitSideReport(string Side, int Nodes, int Vectors, int Iso
     {
         ["side"] = Side, ["nodes"] = Nodes, ["vectors"] = Vectors, ["isolated"] = Isolated,
         ["first_value"] = FirstValue, ["last_value"] = LastValue, ["max_residual"] = MaxResidual,
-        ["source"] = Outcome switch { CacheOutcome.Hit => "cache", CacheOutcome.Computed => "computed, cached", CacheOutcome.Replaced => "computed, replaced", CacheOutcome.NotWritten => "computed, not cached", _ => "computed" },
+        ["source"] = Origin.Tag,
     };
 }
 

@@ -29,13 +29,8 @@ public sealed record InitContext(DataSplit Split, Rng Rng)
 
     /// <summary>An eigensolver progress that forwards each restart cycle to <see cref="Progress"/> as a line starting with <paramref name="what"/>.</summary>
     public IProgress<EigenProgress>? SolverProgress(string what, int count) =>
-        Progress is null ? null : new Lines<EigenProgress>(p => Progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        Progress is null ? null : new ImmediateProgress<EigenProgress>(p => Progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{what}, cycle {p.Iteration}: {p.Converged} of {count} converged, largest residual {p.MaxResidual:0.0e+00}, {p.MatVecs} operator applications")));
-
-    private sealed class Lines<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
 
 /// <summary>

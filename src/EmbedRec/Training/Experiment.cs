@@ -70,7 +70,7 @@ public static class Experiment
             {
                 var initializer = i.Registration.Create(i.Options);
                 init = initializer.Description;
-                var lines = progress is null ? null : new InitLines(progress);
+                var lines = progress is null ? null : new ImmediateProgress<string>(line => progress.Report(new PhaseMessage(line)));
                 lines?.Report($"initializing: {initializer.Description}");
                 initializer.Initialize(tables.Tables.Where(t => !t.OutputLayer).ToList(),
                     new InitContext(split, rng) { CacheDirectory = InitCache.DefaultDirectory(), Cancel = cancel, Progress = lines });
@@ -211,11 +211,5 @@ public static class Experiment
             throw new DataChangedException($"{char.ToUpperInvariant(what[0])}{what[1..]}. The run was not {verb}; " +
                 (verb == "reopened" ? "pass --allow-data-change to evaluate it on the data as it is now, or train again." : "restore the data, or train again with --force."));
         return new DataCheck(DataCheckStatus.Changed, what);
-    }
-
-    /// <summary>An initializer's progress lines as <see cref="PhaseMessage"/>s of the training progress.</summary>
-    private sealed class InitLines(IProgress<TrainingEvent> progress) : IProgress<string>
-    {
-        public void Report(string value) => progress.Report(new PhaseMessage(value));
     }
 }

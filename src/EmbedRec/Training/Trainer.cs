@@ -41,13 +41,8 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
     }
 
     /// <summary>Forwards an evaluation's progress as <see cref="EvaluationProgressed"/> events, or null when nobody listens.</summary>
-    private IProgress<EvaluationProgress>? Watch(HeldOut part) => progress is null ? null : new EvaluationForwarder(progress, part);
-
-    /// <summary>Reports on the evaluating thread (Progress&lt;T&gt; would post to the thread pool and reorder the events).</summary>
-    private sealed class EvaluationForwarder(IProgress<TrainingEvent> target, HeldOut part) : IProgress<EvaluationProgress>
-    {
-        public void Report(EvaluationProgress value) => target.Report(new EvaluationProgressed(part, value.UsersDone, value.UsersTotal));
-    }
+    private IProgress<EvaluationProgress>? Watch(HeldOut part) =>
+        progress is null ? null : new ImmediateProgress<EvaluationProgress>(e => progress.Report(new EvaluationProgressed(part, e.UsersDone, e.UsersTotal)));
 
     /// <summary>The relevant items and scoring contexts of validation and test.</summary>
     private sealed class EvaluationSets(DataSplit split)
@@ -216,7 +211,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         var (validResult, testResult) = InEvalMode(model, () =>
         {
             var valid = !sets.HasValid ? null
-                : bestValid is not null && bestState is not null ? bestValid
+                : bestValid is not null ? bestValid // set only with bestState, which is what was restored
                 : FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid));
             progress?.Report(new PhaseMessage("evaluating on test"));
             return (valid, FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch(HeldOut.Test)));
