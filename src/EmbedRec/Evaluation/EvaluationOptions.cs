@@ -40,4 +40,26 @@ public static class UserGroups
         int n = Math.Max(1, (int)Math.Ceiling(list.Length * fraction));
         return list[..Math.Min(n, list.Length)].OrderBy(u => u).ToArray();
     }
+
+    /// <summary>
+    /// <paramref name="count"/> of <paramref name="users"/> drawn without replacement by <paramref name="seed"/>, in
+    /// ascending order; all of them (ascending) when there are no more than <paramref name="count"/>. The same users,
+    /// seed and count give the same sample on every machine.
+    /// </summary>
+    public static int[] Sample(IEnumerable<int> users, int count, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var list = users.Order().ToArray();
+        if (list.Length <= count) return list;
+        var rng = new Tensors.Rng(seed);
+        for (int k = 0; k < count; k++)
+        {
+            int j = k + rng.NextInt(list.Length - k);
+            (list[k], list[j]) = (list[j], list[k]);
+        }
+        var sample = list[..count];
+        Array.Sort(sample);
+        return sample;
+    }
 }

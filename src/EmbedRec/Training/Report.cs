@@ -20,6 +20,8 @@ public static class Report
             if (record is not null && record.TryGetValue(key, out var text) && text is string line) md.AppendLine(Inv, $"{char.ToUpperInvariant(key[0])}{key[1..]}: {line}.").AppendLine();
         if (result.ItemSmoothness is { } js) md.AppendLine(Inv, $"Smoothness of the item embeddings over the item co-occurrence graph, J(X)/‖X‖² = {js:0.0000} (lower is smoother).").AppendLine();
         if (result.ItemErank is { } itemErank) md.AppendLine(Inv, $"Effective rank of the final item embeddings: {itemErank:0.0}.").AppendLine();
+        if (options.ValidUsers > 0 && result.Valid is { } sampled)
+            md.AppendLine(Inv, $"Validation scored {sampled.Users.Length:N0} users, at most valid_users = {options.ValidUsers:N0} drawn by the seed; the test scored all {result.Test.Users.Length:N0} users with test items.").AppendLine();
         md.AppendLine("| metric | validation | test |").AppendLine("|---|---|---|");
         foreach (var (k, v) in result.Test.Means)
             md.AppendLine(Inv, $"| {k} | {(result.Valid is not null && result.Valid.Means.TryGetValue(k, out var vv) ? vv.ToString("0.0000", Inv) : "")} | {v:0.0000} |");

@@ -184,6 +184,7 @@ public sealed class RunDirectory : IDisposable
             ["train_seconds"] = result.TrainSeconds,
             ["valid_metric"] = options.ValidMetric,
             ["valid"] = result.Valid?.Means,
+            ["valid_users"] = result.Valid?.Users.Length,
             ["test"] = result.Test.Means,
             ["test_users"] = result.Test.Users.Length,
             ["item_smoothness"] = result.ItemSmoothness,

@@ -30,7 +30,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         Options.Validate();
         if (model.ItemCount != split.ItemCount || model.UserCount != split.UserCount)
             throw new ArgumentException($"The model covers {model.UserCount} users × {model.ItemCount} items, the split {split.UserCount} × {split.ItemCount}.");
-        var sets = new EvaluationSets(split);
+        var sets = new EvaluationSets(split, Options);
         return model switch
         {
             IFittable f => FitClassic(f, sets, run, record),
@@ -44,13 +44,35 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
     private IProgress<EvaluationProgress>? Watch(HeldOut part) =>
         progress is null ? null : new ImmediateProgress<EvaluationProgress>(e => progress.Report(new EvaluationProgressed(part, e.UsersDone, e.UsersTotal)));
 
-    /// <summary>The relevant items and scoring contexts of validation and test.</summary>
-    private sealed class EvaluationSets(DataSplit split)
+    /// <summary>The relevant items, scoring contexts and options of validation and test.</summary>
+    private sealed class EvaluationSets
     {
-        public UserItems Valid { get; } = split.Valid.ToUserItems();
-        public UserItems Test { get; } = split.Test.ToUserItems();
-        public ScoringContext ValidContext { get; } = ScoringContext.ForValidation(split);
-        public ScoringContext TestContext { get; } = ScoringContext.ForTest(split);
+        public EvaluationSets(DataSplit split, TrainerOptions options)
+        {
+            Valid = split.Valid.ToUserItems();
+            Test = split.Test.ToUserItems();
+            ValidContext = ScoringContext.ForValidation(split);
+            TestContext = ScoringContext.ForTest(split);
+            var valid = Valid;
+            int[] users = Enumerable.Range(0, valid.UserCount).Where(u => valid.Degree(u) > 0).ToArray();
+            ValidOptions = options.ValidUsers == 0 || options.ValidUsers >= users.Length ? options.Evaluation
+                : options.Evaluation with { Users = UserGroups.Sample(users, options.ValidUsers, ValidSampleSeed(options.Seed)) };
+            ValidSampleNote = ValidOptions.Users is { } sample
+                ? $"validating on {sample.Count:N0} of the {users.Length:N0} users with validation items (valid_users, drawn by the seed); the test scores every user"
+                : null;
+        }
+
+        /// <summary>A line saying that validation scores a sample of users, or null when it scores all of them.</summary>
+        public string? ValidSampleNote { get; }
+
+        public UserItems Valid { get; }
+        public UserItems Test { get; }
+        public ScoringContext ValidContext { get; }
+        public ScoringContext TestContext { get; }
+
+        /// <summary>The test's options with, under <see cref="TrainerOptions.ValidUsers"/>, the validation's user sample.</summary>
+        public EvaluationOptions ValidOptions { get; }
+
         public bool HasValid => Valid.PairCount > 0;
     }
 
@@ -58,10 +80,11 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
     {
         progress?.Report(new TrainingStarted(model.Name, 0, 0, 1));
         progress?.Report(new PhaseMessage($"fitting {model.Name}"));
+        if (sets.ValidSampleNote is { } note) progress?.Report(new PhaseMessage(note));
         var sw = Stopwatch.StartNew();
         model.Fit();
         double seconds = sw.Elapsed.TotalSeconds;
-        var v = sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid)) : null;
+        var v = sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, sets.ValidOptions, Watch(HeldOut.Valid)) : null;
         progress?.Report(new PhaseMessage("evaluating on test"));
         var t = FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch(HeldOut.Test));
         var result = new TrainingResult(model.Name, [], 0, v, t, seconds, false);
@@ -102,6 +125,9 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         return Options.WarmupSteps > 0 ? new WarmupSchedule(Options.WarmupSteps, s, stepsPerEpoch) : s;
     }
 
+    /// <summary>The seed of the validation's user sample, derived from the run's seed apart from every epoch's.</summary>
+    public static ulong ValidSampleSeed(ulong seed) => seed ^ 0x6A09E667F3BCC909UL;
+
     /// <summary>A seed for epoch <paramref name="epoch"/> derived from the run's seed, so a resumed run draws what an uninterrupted one would.</summary>
     public static ulong EpochSeed(ulong seed, int epoch) => seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)) ^ 0xD1B54A32D192ED03UL;
 
@@ -141,6 +167,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         }
         model.Network.Train();
         progress?.Report(new TrainingStarted(model.Name, Options.Epochs, stepsPerEpoch, startEpoch));
+        if (sets.ValidSampleNote is { } note) progress?.Report(new PhaseMessage(note));
         for (int epoch = startEpoch; epoch <= Options.Epochs && !stopped; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -172,7 +199,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             if (evaluate || Options.TrackErank)
             {
                 (erank, v) = InEvalMode(model, () => (Options.TrackErank ? EmbeddingDiagnostics.ItemErank(model) : null,
-                    evaluate && sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid)) : null));
+                    evaluate && sets.HasValid ? FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, sets.ValidOptions, Watch(HeldOut.Valid)) : null));
             }
             if (v is not null)
             {
@@ -212,7 +239,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
         {
             var valid = !sets.HasValid ? null
                 : bestValid is not null ? bestValid // set only with bestState, which is what was restored
-                : FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, Options.Evaluation, Watch(HeldOut.Valid));
+                : FullRankingEvaluator.Evaluate(model, sets.Valid, sets.ValidContext, sets.ValidOptions, Watch(HeldOut.Valid));
             progress?.Report(new PhaseMessage("evaluating on test"));
             return (valid, FullRankingEvaluator.Evaluate(model, sets.Test, sets.TestContext, Options.Evaluation, Watch(HeldOut.Test)));
         });

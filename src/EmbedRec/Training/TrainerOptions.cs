@@ -58,6 +58,12 @@ public sealed record TrainerOptions
     /// <summary>Evaluate on validation every N epochs.</summary>
     public int EvalEvery { get; init; } = 1;
 
+    /// <summary>
+    /// Validate on a sample of this many of the users with validation items, drawn by the run's seed (0: every user). For
+    /// models whose scoring dominates the run (DLR2's critic scores every user–item pair); the test always scores every user.
+    /// </summary>
+    public int ValidUsers { get; init; }
+
     /// <summary>Metric that selects the best epoch.</summary>
     public string ValidMetric { get; init; } = "ndcg@10";
 
@@ -89,6 +95,7 @@ public sealed record TrainerOptions
         .Int("lr_warmup_steps", o => o.WarmupSteps, (o, v) => o with { WarmupSteps = v }, "steps of linear learning-rate warm-up", min: 0)
         .OptionalFloat("clip_grad_norm", o => o.ClipGradNorm, (o, v) => o with { ClipGradNorm = v }, "maximum gradient norm (unset: no clipping)", min: 0, exclusiveMin: true)
         .Int("eval_step", o => o.EvalEvery, (o, v) => o with { EvalEvery = v }, "validate every N epochs", min: 1)
+        .Int("valid_users", o => o.ValidUsers, (o, v) => o with { ValidUsers = v }, "validate on a seeded sample of N users (0: all; the test scores all)", min: 0)
         .Text("valid_metric", o => o.ValidMetric, (o, v) => o with { ValidMetric = (v ?? "").ToLowerInvariant() }, "metric@K that selects the best epoch")
         .Int("stopping_step", o => o.StoppingStep, (o, v) => o with { StoppingStep = v }, "evaluations without improvement before stopping", min: 1)
         .IntList("topk", o => o.Evaluation.Cutoffs, (o, v) => o with { Evaluation = o.Evaluation with { Cutoffs = v } }, "cutoffs K", min: 1, max: 100_000)
@@ -109,6 +116,7 @@ public sealed record TrainerOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "train_batch_size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning_rate must be > 0.");
         if (EvalEvery < 1) throw new ArgumentOutOfRangeException(nameof(EvalEvery), EvalEvery, "eval_step must be ≥ 1.");
+        if (ValidUsers < 0) throw new ArgumentOutOfRangeException(nameof(ValidUsers), ValidUsers, "valid_users must be ≥ 0.");
         if (StoppingStep < 1) throw new ArgumentOutOfRangeException(nameof(StoppingStep), StoppingStep, "stopping_step must be ≥ 1.");
         var parts = ValidMetric.Split('@');
         if (parts.Length != 2 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k) || !Evaluation.Cutoffs.Contains(k))

@@ -186,4 +186,26 @@ public class MetricsTests
             for (int k = 0; k < users.Length; k++) scores.AsSpan(users[k] * items, items).CopyTo(output.Slice(k * items, items));
         }
     }
+
+    [Fact]
+    public void UserSampleIsASortedSeededDrawWithoutReplacementFairToEveryUser()
+    {
+        var users = Enumerable.Range(0, 50).Select(u => 3 * u + 1).Reverse().ToArray();
+        var a = UserGroups.Sample(users, 10, 7);
+        Assert.Equal(10, a.Length);
+        Assert.Equal(a.Order(), a);
+        Assert.Equal(10, a.Distinct().Count());
+        Assert.Subset(users.ToHashSet(), a.ToHashSet());
+        Assert.Equal(a, UserGroups.Sample(users, 10, 7));
+        Assert.NotEqual(a, UserGroups.Sample(users, 10, 8));
+        Assert.Equal(users.Order(), UserGroups.Sample(users, 50, 7));
+        Assert.Equal(users.Order(), UserGroups.Sample(users, 99, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => UserGroups.Sample(users, 0, 7));
+        // Each user is drawn with probability 10/50: over 4,000 seeds, 800 times expected, sd √(4000·0.2·0.8) ≈ 25.
+        var counts = new Dictionary<int, int>();
+        for (ulong seed = 0; seed < 4000; seed++)
+            foreach (int u in UserGroups.Sample(users, 10, seed)) counts[u] = counts.GetValueOrDefault(u) + 1;
+        Assert.Equal(50, counts.Count);
+        Assert.All(counts.Values, n => Assert.InRange(n, 800 - 125, 800 + 125));
+    }
 }

@@ -109,6 +109,39 @@ public sealed class TrainerTests : IDisposable
         Assert.True(firstEval > events.FindIndex(e => e is EpochCompleted { Record.Epoch: 1 }) && firstEval < secondEpoch);
     }
 
+    [Fact]
+    public void ValidUsersValidatesOnASeededSampleAndTestsEveryone()
+    {
+        var events = new List<TrainingEvent>();
+        var c = Config(epochs: 4).With("valid_users", "40");
+        var run = new RunDirectory(Path.Combine(_dir.Path, "sampled"));
+        var r = Experiment.Train(c, Split(c), run, progress: new Collector<TrainingEvent>(events.Add));
+        var whole = Config(epochs: 4);
+        var w = Experiment.Train(whole, Split(whole), new RunDirectory(Path.Combine(_dir.Path, "whole")));
+        int validUsers = w.Valid!.Users.Length;
+        Assert.True(validUsers > 100, $"the synthetic data should have many more than 40 users with validation items, has {validUsers}");
+        Assert.Equal(40, r.Valid!.Users.Length);
+        Assert.Subset(w.Valid.Users.ToHashSet(), r.Valid.Users.ToHashSet());
+        Assert.Equal(w.Test.Users, r.Test.Users);
+        // The same seed draws the same users, so training is unchanged until an epoch is kept: the losses are those of the whole run.
+        Assert.Equal(w.History.Select(h => h.Loss), r.History.Select(h => h.Loss));
+        Assert.Equal(EmbedRec.Evaluation.UserGroups.Sample(w.Valid.Users, 40, Trainer.ValidSampleSeed(2020)), r.Valid.Users);
+        // Its validation is the kept parameters' score on those users.
+        var opened = Experiment.Open(run.Path, new DatasetRegistry(".", []));
+        var fresh = opened.Evaluate(HeldOut.Valid, opened.Spec.Trainer.Evaluation with { Users = r.Valid.Users });
+        foreach (var (key, value) in fresh.Means) Assert.Equal(value, r.Valid.Means[key], 12);
+        Assert.NotEqual(w.Valid.Means["ndcg@10"], r.Valid.Means["ndcg@10"]);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(run.Metrics));
+        Assert.Equal(40, metrics.RootElement.GetProperty("valid_users").GetInt32());
+        Assert.Contains(events.OfType<PhaseMessage>(), m => m.Text.Contains($"validating on 40 of the {validUsers:N0} users with validation items"));
+        Assert.Contains("Validation scored 40 users", File.ReadAllText(Path.Combine(run.Path, "report.md")));
+        Assert.True(events.OfType<EvaluationProgressed>().Where(e => e.Part == HeldOut.Valid).All(e => e.UsersTotal == 40));
+        // A sample at least as large as the users is all of them.
+        var all = Config(epochs: 2).With("valid_users", validUsers.ToString());
+        Assert.Equal(validUsers, Experiment.Train(all, Split(all)).Valid!.Users.Length);
+        Assert.Contains("'valid_users' must be", Assert.Throws<FormatException>(() => RunSpec.Resolve(Config().With("valid_users", "-1"))).Message);
+    }
+
     /// <summary>The run's reported validation equals scoring its kept parameters again from the directory alone.</summary>
     private static void AssertValidationIsAFreshScore(TrainingResult r, RunDirectory run)
     {
