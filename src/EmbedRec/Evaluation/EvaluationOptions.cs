@@ -42,7 +42,7 @@ public static class UserGroups
     }
 
     /// <summary>
-    /// <paramref name="count"/> of <paramref name="users"/> drawn without replacement by <paramref name="seed"/>, in
+    /// <paramref name="count"/> of the distinct <paramref name="users"/> drawn without replacement by <paramref name="seed"/>, in
     /// ascending order; all of them (ascending) when there are no more than <paramref name="count"/>. The same users,
     /// seed and count give the same sample on every machine.
     /// </summary>
@@ -50,7 +50,7 @@ public static class UserGroups
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var list = users.Order().ToArray();
+        var list = users.Distinct().Order().ToArray();
         if (list.Length <= count) return list;
         var rng = new Tensors.Rng(seed);
         for (int k = 0; k < count; k++)
