@@ -123,7 +123,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(40, r.Valid!.Users.Length);
         Assert.Subset(w.Valid.Users.ToHashSet(), r.Valid.Users.ToHashSet());
         Assert.Equal(w.Test.Users, r.Test.Users);
-        // The same seed draws the same users, so training is unchanged until an epoch is kept: the losses are those of the whole run.
+        // Validation only reads the parameters, so training is the whole run's: the same losses epoch by epoch.
         Assert.Equal(w.History.Select(h => h.Loss), r.History.Select(h => h.Loss));
         Assert.Equal(EmbedRec.Evaluation.UserGroups.Sample(w.Valid.Users, 40, Trainer.ValidSampleSeed(2020)), r.Valid.Users);
         // Its validation is the kept parameters' score on those users.
