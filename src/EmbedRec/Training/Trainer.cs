@@ -53,8 +53,7 @@ public sealed class Trainer(TrainerOptions options, IProgress<TrainingEvent>? pr
             Test = split.Test.ToUserItems();
             ValidContext = ScoringContext.ForValidation(split);
             TestContext = ScoringContext.ForTest(split);
-            var valid = Valid;
-            int[] users = Enumerable.Range(0, valid.UserCount).Where(u => valid.Degree(u) > 0).ToArray();
+            int[] users = FullRankingEvaluator.EvaluatedUsers(Valid, null); // every user with a validation item
             ValidOptions = options.ValidUsers == 0 || options.ValidUsers >= users.Length ? options.Evaluation
                 : options.Evaluation with { Users = UserGroups.Sample(users, options.ValidUsers, ValidSampleSeed(options.Seed)) };
             ValidSampleNote = ValidOptions.Users is { } sample
