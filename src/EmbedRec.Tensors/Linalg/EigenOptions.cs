@@ -18,7 +18,8 @@ public sealed record EigenOptions
 
     /// <summary>
     /// A pair converges when its residual ‖Mx − λx‖₂ (x of unit norm) is at most this. It is absolute: for
-    /// normalized Laplacians ‖M‖ ≤ 2, so it is also relative; scale it with ‖M‖ for unnormalized ones.
+    /// normalized Laplacians ‖M‖ ≤ 2, so it is also relative; scale it with ‖M‖ for unnormalized ones (as
+    /// EmbedRec.Graphs.SpectralEmbedding does for its unnormalized Laplacian).
     /// Eigenvalue errors are about residual² / gap, eigenvector angles about residual / gap.
     /// Default 1e-8, well below what float32 embeddings can hold.
     /// </summary>

@@ -16,7 +16,8 @@ namespace EmbedRec.Graphs;
 /// vectors), and carries no information, so they are left out of the eigenproblem, which is solved on the other nodes
 /// (the same spectrum without those eigenvalues; d_max is unchanged), and their rows are zero. A graph without
 /// isolated nodes is passed to the solver as it is. A solver that does not converge within its cap is an
-/// <see cref="EigenNotConvergedException"/> with the residuals reached.
+/// <see cref="EigenNotConvergedException"/> with the residuals reached. For the unnormalized L the tolerance is relative
+/// to its norm (scaled by ‖L‖/2, see <see cref="Scaled"/>); for the normalized one it is used as given.
 /// </remarks>
 public static class SpectralEmbedding
 {
@@ -45,17 +46,42 @@ public static class SpectralEmbedding
                 (isolated.Length > 0 ? $", {isolated.Length} of them isolated (no edge), so at most {connected} vectors." : $", so at most {n} vectors."));
         var o = (eigen ?? new EigenOptions()) with { Which = EigenEnd.Smallest };
         if (isolated.Length == 0)
-            return (Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = alpha, Kind = kind })), count, o, progress, cancel), o, what), isolated);
+        {
+            var l = Laplacian.Build(w, new LaplacianOptions { Alpha = alpha, Kind = kind });
+            var ol = Scaled(o, l, kind);
+            return (Checked(BlockLanczos.Solve(new CsrOperator(l), count, ol, progress, cancel), ol, what), isolated);
+        }
 
         var keep = new int[connected];
         var at = new int[n];
         Array.Fill(at, -1);
         for (int i = 0, k = 0; i < n; i++) if (HasEdge(w, i)) { at[i] = k; keep[k++] = i; }
-        var sub = Subgraph(w, keep, at);
-        var r = Checked(BlockLanczos.Solve(new CsrOperator(Laplacian.Build(sub, new LaplacianOptions { Alpha = alpha, Kind = kind })), count, o, progress, cancel), o, what);
+        var lsub = Laplacian.Build(Subgraph(w, keep, at), new LaplacianOptions { Alpha = alpha, Kind = kind });
+        var os = Scaled(o, lsub, kind);
+        var r = Checked(BlockLanczos.Solve(new CsrOperator(lsub), count, os, progress, cancel), os, what);
         var vectors = new double[(long)n * count];
         for (int k = 0; k < connected; k++) Array.Copy(r.Vectors, (long)k * count, vectors, (long)keep[k] * count, count);
         return (r with { Size = n, Vectors = vectors }, isolated);
+    }
+
+    /// <summary>
+    /// The solver's tolerance is absolute. The normalized L has ‖L‖ ≤ 2, so there it is also relative, and it is used as
+    /// given. The unnormalized L = D_reg − W has ‖L‖ up to about 2·d_max (the weighted degree, hundreds on a K = 1000
+    /// graph), where the same absolute residual asks for far more digits than the normalized form and can sit near
+    /// double rounding; so for it the tolerance is scaled by ‖L‖/2, bounded by the largest absolute row sum
+    /// (Gershgorin), and never made stricter than given.
+    /// </summary>
+    internal static EigenOptions Scaled(EigenOptions o, CsrMatrix<double> l, LaplacianKind kind)
+    {
+        if (kind != LaplacianKind.Unnormalized) return o;
+        double bound = 0;
+        for (int r = 0; r < l.RowCount; r++)
+        {
+            double s = 0;
+            for (int p = l.RowPtr[r]; p < l.RowPtr[r + 1]; p++) s += Math.Abs(l.Values[p]);
+            bound = Math.Max(bound, s);
+        }
+        return o with { Tolerance = o.Tolerance * Math.Max(1, bound / 2) };
     }
 
     private static bool HasEdge(CsrMatrix<double> w, int i)

@@ -108,7 +108,8 @@ public sealed class LeporidInitializerTests
     {
         using var dir = new TempDir();
         var w = JaccardKnn.Items(Data.Train, new JaccardKnnOptions { K = 20 });
-        var reference = BlockLanczos.Solve(new CsrOperator(Laplacian.Build(w, new LaplacianOptions { Alpha = 0.5, Kind = LaplacianKind.Unnormalized })), 8);
+        var l = Laplacian.Build(w, new LaplacianOptions { Alpha = 0.5, Kind = LaplacianKind.Unnormalized });
+        var reference = BlockLanczos.Solve(new CsrOperator(l), 8, SpectralEmbedding.Scaled(new EigenOptions(), l, LaplacianKind.Unnormalized));
         var spec = EmbedRec.Training.RunSpec.Resolve(new RunConfig().With("model", "mf").With("dataset", "synthetic").With("init", "leporid")
             .With("init.laplacian", "unnormalized").With("init.k", "20").With("init.normalize", "none"));
         var unnormalized = (LeporidInitializer)spec.Init!.Registration.Create(spec.Init.Options);
@@ -148,6 +149,30 @@ public sealed class LeporidInitializerTests
         Assert.Equal(sub.Vectors, r.Vectors[..21]);
         Assert.All(Enumerable.Range(0, 3), j => Assert.Equal(0.0, r.Vectors[7 * 3 + j]));
         Assert.True(Math.Abs(r.Values[0]) < 1e-9 && Math.Abs(r.Values[1]) < 1e-9 && r.Values[2] > 0.1, string.Join(", ", r.Values));
+    }
+
+    [Fact]
+    public void TheUnnormalizedLaplaciansToleranceIsRelativeToItsNorm()
+    {
+        // A 6-cycle with weight 500 on every edge and one chord of weight 100: degrees 1000 (four nodes) and 1100 (two).
+        (int, int)[] ring = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0)];
+        var w = CsrMatrix<double>.FromEdges(6, [.. ring, (0, 3)], [500, 500, 500, 500, 500, 500, 100], symmetric: true);
+        var e = new EigenOptions();
+        // α = 0.5: D_reg = 0.5·d + 550, so node 0's row of D_reg − W is 1100 on the diagonal and 500 + 500 + 100 off it.
+        var u = Laplacian.Build(w, new LaplacianOptions { Alpha = 0.5, Kind = LaplacianKind.Unnormalized });
+        Assert.Equal(1e-8 * 2200 / 2, SpectralEmbedding.Scaled(e, u, LaplacianKind.Unnormalized).Tolerance, 1e-20);
+        // The normalized form (‖L‖ ≤ 2) keeps the tolerance as given, and so does an unnormalized one with small degrees.
+        var n = Laplacian.Build(w, new LaplacianOptions { Alpha = 0.5 });
+        Assert.Equal(e.Tolerance, SpectralEmbedding.Scaled(e, n, LaplacianKind.Normalized).Tolerance);
+        var small = Laplacian.Build(CsrMatrix<double>.FromEdges(6, ring, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25], symmetric: true),
+            new LaplacianOptions { Kind = LaplacianKind.Unnormalized });
+        Assert.Equal(e.Tolerance, SpectralEmbedding.Scaled(e, small, LaplacianKind.Unnormalized).Tolerance);
+
+        // The pairs found are those of the dense solver, to the relative accuracy the scaled tolerance promises.
+        var (r, _) = SpectralEmbedding.Smallest(w, 3, 0.5, kind: LaplacianKind.Unnormalized);
+        Assert.True(r.Converged && r.Residuals.All(x => x <= 1.1e-5), string.Join(", ", r.Residuals));
+        var (values, _) = SymmetricEigen.Decompose(u.ToDense(), 6);
+        for (int j = 0; j < 3; j++) Assert.Equal(values[j], r.Values[j], 1e-6);
     }
 
     [Fact]
