@@ -168,10 +168,12 @@ internal static class TrainCommands
         var dir = new Argument<string>("run-dir") { Description = "A run directory written by 'embedrec train'." };
         var which = new Option<string>("--split") { Description = "test (training and validation items excluded) or valid (training items excluded).", DefaultValueFactory = _ => "test" };
         var tail = new Option<bool>("--tail-users") { Description = "Only the 25% of users with the fewest training interactions." };
+        var minTrain = new Option<int>("--min-train-items") { Description = "Only users with at least this many training interactions (e.g. more than a sequential model's window)." };
+        var maxTrain = new Option<int?>("--max-train-items") { Description = "Only users with at most this many training interactions." };
         var metrics = new Option<string?>("--metrics") { Description = "Metrics instead of the run's, comma-separated (e.g. capped_recall,ndcg)." };
         var topk = new Option<string?>("--topk") { Description = "Cutoffs instead of the run's, comma-separated (e.g. 10,20)." };
         var allow = AllowDataChangeOption();
-        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, metrics, topk, allow };
+        var cmd = new Command("evaluate", "Evaluate a trained run again from its directory alone.") { dir, which, tail, minTrain, maxTrain, metrics, topk, allow };
         cmd.SetAction(p => Terminal.Guard(() =>
         {
             var run = Open(p.GetValue(dir)!, p.GetValue(allow));
@@ -185,8 +187,13 @@ internal static class TrainCommands
                 "valid" => HeldOut.Valid,
                 _ => throw new ArgumentException($"--split '{s}' is not test or valid."),
             };
-            var r = EvaluateWithProgress(run, part, s, options, p.GetValue(tail));
-            Terminal.Table($"{run.Model.Name}: {s}{(p.GetValue(tail) ? " (tail users)" : "")}, {r.Users.Length:N0} users", ["metric", "value"],
+            int least = p.GetValue(minTrain);
+            int? most = p.GetValue(maxTrain);
+            if (least < 0) throw new ArgumentException($"--min-train-items must be ≥ 0, got {least}.");
+            if (most is { } m2 && m2 < least) throw new ArgumentException($"--max-train-items {m2} is below --min-train-items {least}: no user can be in that range.");
+            var users = new UserSelection { Tail = p.GetValue(tail), MinTrainItems = least, MaxTrainItems = most };
+            var r = EvaluateWithProgress(run, part, s, options, users);
+            Terminal.Table($"{run.Model.Name}: {s}{(users.All ? "" : $" ({users.Describe()})")}, {r.Users.Length:N0} users", ["metric", "value"],
                 r.Means.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString("0.0000", Inv)]));
             return 0;
         }));
@@ -194,18 +201,18 @@ internal static class TrainCommands
     }
 
     /// <summary>Evaluates a reopened run with a progress bar (rich terminal) or a line every 30 s of a long evaluation (plain output).</summary>
-    private static EvaluationResult EvaluateWithProgress(TrainedRun run, HeldOut part, string name, EvaluationOptions options, bool tailOnly)
+    private static EvaluationResult EvaluateWithProgress(TrainedRun run, HeldOut part, string name, EvaluationOptions options, UserSelection users)
     {
         if (!Terminal.Rich)
         {
             var ticker = new EvaluationTicker(Console.WriteLine);
-            return run.Evaluate(part, options, tailOnly, new SyncProgress<EvaluationProgress>(e => ticker.Report(name, e)));
+            return run.Evaluate(part, options, users, new SyncProgress<EvaluationProgress>(e => ticker.Report(name, e)));
         }
         EvaluationResult? result = null;
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
             var task = ctx.AddTask($"evaluating {name}", maxValue: 1);
-            result = run.Evaluate(part, options, tailOnly, new SyncProgress<EvaluationProgress>(e =>
+            result = run.Evaluate(part, options, users, new SyncProgress<EvaluationProgress>(e =>
             {
                 task.MaxValue = Math.Max(1, e.UsersTotal);
                 task.Value = e.UsersDone;

@@ -50,6 +50,12 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Unknown metric 'recal'", badMetric.Err);
         var tail = Run("evaluate", "run", "--tail-users");
         Assert.Contains("tail users", tail.Out);
+        var longer = Run("evaluate", "run", "--min-train-items", "3", "--max-train-items", "1000");
+        Assert.True(longer.Code == 0, longer.Err);
+        Assert.Contains("(3–1000 training items)", longer.Out);
+        var empty = Run("evaluate", "run", "--min-train-items", "5", "--max-train-items", "2");
+        Assert.Equal(1, empty.Code);
+        Assert.Contains("--max-train-items 2 is below --min-train-items 5", empty.Err);
         var rec = Run("recommend", "run", "--user", "u7", "--k", "3");
         Assert.True(rec.Code == 0, rec.Err);
         Assert.Contains("Top 3 for user 'u7'", rec.Out);

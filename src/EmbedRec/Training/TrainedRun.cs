@@ -38,18 +38,15 @@ public sealed record TrainedRun(RunSpec Spec, DataSplit Split, IRecommender Mode
 
     /// <summary>
     /// Evaluates the model on <paramref name="part"/> (the run's metrics unless <paramref name="options"/> says otherwise;
-    /// <paramref name="tailOnly"/>: the 25% of users with the fewest training interactions); <paramref name="progress"/>
-    /// hears (0, users) first and then the users done after each block.
+    /// <paramref name="users"/>: only the users it selects by their training history, e.g. the tail users);
+    /// <paramref name="progress"/> hears (0, users) first and then the users done after each block.
     /// </summary>
-    public EvaluationResult Evaluate(HeldOut part, EvaluationOptions? options = null, bool tailOnly = false, IProgress<EvaluationProgress>? progress = null)
+    public EvaluationResult Evaluate(HeldOut part, EvaluationOptions? options = null, UserSelection? users = null, IProgress<EvaluationProgress>? progress = null)
     {
         var (relevant, context) = HeldOutSet(part);
         var o = options ?? Spec.Trainer.Evaluation;
-        if (tailOnly)
-        {
-            var users = Enumerable.Range(0, relevant.UserCount).Where(u => relevant.Degree(u) > 0);
-            o = o with { Users = UserGroups.Tail(users, Split.Train.ToUserItems()) };
-        }
+        if (users is { All: false })
+            o = o with { Users = users.Apply(FullRankingEvaluator.EvaluatedUsers(relevant, null), Split.Train.ToUserItems()) };
         return FullRankingEvaluator.Evaluate(Model, relevant, context, o, progress);
     }
 

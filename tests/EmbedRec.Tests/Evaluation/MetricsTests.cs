@@ -127,6 +127,25 @@ public class MetricsTests
     }
 
     [Fact]
+    public void UserSelectionKeepsTheTailAndATrainingItemRange()
+    {
+        // User u has u training items (u = 0..9); users 0..8 have a relevant item, user 9 has none.
+        var train = UserItems.From(10, Enumerable.Range(0, 10).SelectMany(u => Enumerable.Repeat(u, u)).ToArray(),
+            Enumerable.Range(0, 10).SelectMany(u => Enumerable.Range(0, u)).ToArray());
+        int[] relevant = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+        Assert.True(new UserSelection().All);
+        Assert.Equal([6, 7, 8], new UserSelection { MinTrainItems = 6 }.Apply(relevant, train));
+        Assert.Equal([2, 3, 4], new UserSelection { MinTrainItems = 2, MaxTrainItems = 4 }.Apply(relevant, train));
+        // The tail is a quarter of the nine users (ceil: 3), taken before the range: 0, 1, 2, then those with ≥ 1 item.
+        Assert.Equal([0, 1, 2], new UserSelection { Tail = true }.Apply(relevant, train));
+        Assert.Equal([1, 2], new UserSelection { Tail = true, MinTrainItems = 1 }.Apply(relevant, train));
+        Assert.Equal("tail users, 1+ training items", new UserSelection { Tail = true, MinTrainItems = 1 }.Describe());
+        Assert.Equal("2–4 training items", new UserSelection { MinTrainItems = 2, MaxTrainItems = 4 }.Describe());
+        Assert.Contains("range 5–4 is empty", Assert.Throws<ArgumentException>(() => new UserSelection { MinTrainItems = 5, MaxTrainItems = 4 }.Apply(relevant, train)).Message);
+        Assert.Contains("No user to evaluate is left with 9+ training items (of 9 users", Assert.Throws<ArgumentException>(() => new UserSelection { MinTrainItems = 9 }.Apply(relevant, train)).Message);
+    }
+
+    [Fact]
     public void FullRankingReportsEachBlockOfUsersInOrder()
     {
         int users = 23, items = 17;
