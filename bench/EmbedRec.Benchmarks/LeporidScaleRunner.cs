@@ -10,14 +10,17 @@ using EmbedRec.Tensors.Sparse;
 namespace EmbedRec.Benchmarks;
 
 /// <summary>
-/// Leporid at scale: a seeded synthetic power-law interaction log, its item Jaccard-KNN graph (SPEC §1.1) and the
-/// smallest eigenpairs of its regularized normalized Laplacian (§1.2), each phase timed once, with the process's
-/// peak resident memory after each phase.
+/// Leporid at scale: a seeded synthetic power-law interaction log, its item (or user) Jaccard-KNN graph (SPEC §1.1)
+/// and the smallest eigenpairs of its regularized normalized Laplacian (§1.2), each phase timed once, with the
+/// process's peak resident memory after each phase.
 /// Usage: <c>quick leporid-scale [--users 10000] [--items users/10] [--interactions 20·users] [--seed 1] [--k 1000]
-/// [--dim 64] [--user-exponent 0.5] [--item-exponent 1]</c>, or <c>quick leporid-scale --sweep [10000,100000,1000000]</c>:
-/// each size in its own process (peak memory is per process) with items = users/10 and interactions = 20·users, so the
-/// top size is the issue's 10^6 users × 10^5 items × 2·10^7 interactions, and how each phase's time grows with the
-/// number of graph nodes between consecutive sizes.
+/// [--dim 64] [--user-exponent 0.5] [--item-exponent 1] [--graph items|users] [--stats-only]</c>, or
+/// <c>quick leporid-scale --sweep [10000,100000,1000000]</c>: each size in its own process (peak memory is per
+/// process) with items = users/10 and interactions = 20·users, so the top size is the issue's 10^6 users × 10^5 items
+/// × 2·10^7 interactions, and how each phase's time grows with the number of graph nodes between consecutive sizes.
+/// Every run reports the work of both graphs (<c>item_pair_work</c>, <c>user_pair_work</c>: Σ over the other side of
+/// its set size squared, the intersection counter's increments) and the lower bound of the built graph's memory, so
+/// <c>--stats-only</c> (generate the log, report, build nothing) tells whether a size fits before it is tried.
 /// </summary>
 /// <remarks>
 /// Memory at the top size: the log and its two set indexes are a few hundred MB; the K-nearest lists hold n·K = 10^8
@@ -33,7 +36,9 @@ public static class LeporidScaleRunner
         int Int(string name, long fallback) => int.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double Real(string name, string fallback) => double.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
         var shape = new Shape(0, 0, 0, ulong.Parse(Arg("--seed", "1"), CultureInfo.InvariantCulture), Int("--k", 1000), Int("--dim", 64),
-            Real("--user-exponent", "0.5"), Real("--item-exponent", "1"));
+            Real("--user-exponent", "0.5"), Real("--item-exponent", "1"), Arg("--graph", "items"), args.Contains("--stats-only"));
+        if (shape.Graph is not ("items" or "users"))
+            throw new ArgumentException($"--graph must be 'items' or 'users', got '{shape.Graph}'.");
         int sweep = Array.IndexOf(args, "--sweep");
         if (sweep >= 0)
         {
@@ -45,7 +50,8 @@ public static class LeporidScaleRunner
     }
 
     /// <summary>Log size and generator parameters of one run.</summary>
-    private sealed record Shape(int Users, int Items, int Interactions, ulong Seed, int K, int Dim, double UserExponent, double ItemExponent);
+    private sealed record Shape(int Users, int Items, int Interactions, ulong Seed, int K, int Dim, double UserExponent, double ItemExponent,
+        string Graph, bool StatsOnly);
 
     private static object One(Shape s)
     {
@@ -54,15 +60,29 @@ public static class LeporidScaleRunner
         double generateSeconds = clock.Elapsed.TotalSeconds;
         var perUser = new int[s.Users];
         foreach (int u in log.User) perUser[u]++;
-        long pairWork = perUser.Sum(d => (long)d * d);
-        var hasUsers = new bool[s.Items];
-        foreach (int i in log.Item) hasUsers[i] = true;
-        int activeItems = hasUsers.Count(h => h);
+        var perItem = new int[s.Items];
+        foreach (int i in log.Item) perItem[i]++;
+        // The item graph counts, for every user, each pair of its items; the user graph, for every item, each pair of its users.
+        long itemPairWork = perUser.Sum(d => (long)d * d), userPairWork = perItem.Sum(d => (long)d * d);
+        int activeItems = perItem.Count(d => d > 0);
         int interactions = log.Count;
         double logPeak = LeporidRunner.PeakRssMb();
+        bool users = s.Graph == "users";
+        // Every node keeps min(K, n − 1) neighbours (12 bytes each: an int column and a double), and the union-symmetric W
+        // holds at least as many non-zeros: the floor of the graph phase's memory, before the Laplacian (as large as W again).
+        long nodeCount = users ? s.Users : s.Items;
+        long knnEntries = nodeCount * Math.Min(s.K, nodeCount - 1);
+        var stats = new
+        {
+            graph = s.Graph, users = s.Users, items = s.Items, interactions, seed = s.Seed, user_exponent = s.UserExponent,
+            item_exponent = s.ItemExponent, k = s.K, dim = s.Dim, max_user_items = perUser.Max(), max_item_users = perItem.Max(),
+            item_pair_work = itemPairWork, user_pair_work = userPairWork, items_with_users = activeItems,
+            knn_entries = knnEntries, graph_floor_mb = Math.Round(2 * knnEntries * 12.0 / 1048576), log_peak_rss_mb = logPeak,
+        };
+        if (s.StatsOnly) return new { stats, generate_seconds = generateSeconds };
 
         clock.Restart();
-        CsrMatrix<double>? w = JaccardKnn.Items(log, new JaccardKnnOptions { K = s.K });
+        CsrMatrix<double>? w = users ? JaccardKnn.Users(log, new JaccardKnnOptions { K = s.K }) : JaccardKnn.Items(log, new JaccardKnnOptions { K = s.K });
         double graphSeconds = clock.Elapsed.TotalSeconds;
         double graphPeak = LeporidRunner.PeakRssMb();
         int nodes = w.RowCount, nnz = w.NonZeros;
@@ -80,13 +100,11 @@ public static class LeporidScaleRunner
         double solveSeconds = clock.Elapsed.TotalSeconds;
         return new
         {
-            users = s.Users, items = s.Items, interactions, seed = s.Seed, user_exponent = s.UserExponent,
-            item_exponent = s.ItemExponent, k = s.K, dim = s.Dim, max_user_items = perUser.Max(), pair_work = pairWork,
-            items_with_users = activeItems, nodes, nnz, csr_mb = Math.Round(nnz * 12.0 / 1048576, 1),
+            stats, nodes, nnz, csr_mb = Math.Round(nnz * 12.0 / 1048576, 1),
             generate_seconds = generateSeconds, graph_seconds = graphSeconds, laplacian_seconds = laplacianSeconds,
             eigen_seconds = laplacianSeconds + solveSeconds, converged = result.Converged, restarts = result.Iterations,
             matvecs = result.MatVecs, max_residual = result.Residuals.Max(), smallest = result.Values[0], largest = result.Values[^1],
-            log_peak_rss_mb = logPeak, graph_peak_rss_mb = graphPeak, peak_rss_mb = LeporidRunner.PeakRssMb(),
+            graph_peak_rss_mb = graphPeak, peak_rss_mb = LeporidRunner.PeakRssMb(),
         };
     }
 
@@ -101,12 +119,21 @@ public static class LeporidScaleRunner
                 "quick", "leporid-scale", "--json", "--users", $"{users}", "--items", $"{users / 10}", "--interactions", $"{20L * users}",
                 "--seed", $"{s.Seed}", "--k", $"{s.K}", "--dim", $"{s.Dim}",
                 "--user-exponent", s.UserExponent.ToString(CultureInfo.InvariantCulture), "--item-exponent", s.ItemExponent.ToString(CultureInfo.InvariantCulture),
+                "--graph", s.Graph, .. (s.StatsOnly ? ["--stats-only"] : Array.Empty<string>()),
             ];
             var run = RunChild(child);
             runs.Add(run);
+            var stats = run.GetProperty("stats");
+            if (s.StatsOnly)
+            {
+                Console.Error.WriteLine($"leporid-scale {users} users: {s.Graph} graph pair work {stats.GetProperty(s.Graph == "users" ? "user_pair_work" : "item_pair_work")}, " +
+                    $"memory floor {stats.GetProperty("graph_floor_mb")} MB");
+                continue;
+            }
             Console.Error.WriteLine($"leporid-scale {users} users: {run.GetProperty("nodes")} nodes, {run.GetProperty("nnz")} nnz, " +
                 $"graph {run.GetProperty("graph_seconds")} s, eigen {run.GetProperty("eigen_seconds")} s, peak {run.GetProperty("peak_rss_mb")} MB");
         }
+        if (s.StatsOnly) return new { runs };
         double Get(JsonElement e, string name) => e.GetProperty(name).GetDouble();
         var growth = runs.Zip(runs.Skip(1), (a, b) =>
         {
