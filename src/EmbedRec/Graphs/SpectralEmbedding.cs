@@ -45,20 +45,19 @@ public static class SpectralEmbedding
             throw new ArgumentOutOfRangeException(nameof(count), count, $"{count} vectors were requested of the {what}, which has {n} nodes" +
                 (isolated.Length > 0 ? $", {isolated.Length} of them isolated (no edge), so at most {connected} vectors." : $", so at most {n} vectors."));
         var o = (eigen ?? new EigenOptions()) with { Which = EigenEnd.Smallest };
-        if (isolated.Length == 0)
+        EigenResult Solve(CsrMatrix<double> graph)
         {
-            var l = Laplacian.Build(w, new LaplacianOptions { Alpha = alpha, Kind = kind });
-            var ol = Scaled(o, l, kind);
-            return (Checked(BlockLanczos.Solve(new CsrOperator(l), count, ol, progress, cancel), ol, what), isolated);
+            var l = Laplacian.Build(graph, new LaplacianOptions { Alpha = alpha, Kind = kind });
+            var scaled = Scaled(o, l, kind);
+            return Checked(BlockLanczos.Solve(new CsrOperator(l), count, scaled, progress, cancel), scaled, what);
         }
+        if (isolated.Length == 0) return (Solve(w), isolated);
 
         var keep = new int[connected];
         var at = new int[n];
         Array.Fill(at, -1);
         for (int i = 0, k = 0; i < n; i++) if (HasEdge(w, i)) { at[i] = k; keep[k++] = i; }
-        var lsub = Laplacian.Build(Subgraph(w, keep, at), new LaplacianOptions { Alpha = alpha, Kind = kind });
-        var os = Scaled(o, lsub, kind);
-        var r = Checked(BlockLanczos.Solve(new CsrOperator(lsub), count, os, progress, cancel), os, what);
+        var r = Solve(Subgraph(w, keep, at));
         var vectors = new double[(long)n * count];
         for (int k = 0; k < connected; k++) Array.Copy(r.Vectors, (long)k * count, vectors, (long)keep[k] * count, count);
         return (r with { Size = n, Vectors = vectors }, isolated);
