@@ -15,10 +15,19 @@ public sealed record Dlr2ObjectiveOptions
     /// <summary>m_G of the actor's hinge loss: 0.5 in the authors' code (<c>hinge_m</c>), 0 in the paper (appendix G).</summary>
     public float MarginG { get; init; } = 0.5f;
 
+    /// <summary>
+    /// The fewest real items in a training state. Unset: the model's window l, the authors' windows (SPEC §2), so a user
+    /// with at most l training items gives none. Smaller (at least 1): every later training item is also a target, its
+    /// state left-padded with the zero row as scoring pads a short history, so short-history users train the network too.
+    /// </summary>
+    public int? MinState { get; init; }
+
     /// <summary>The <c>objective:</c> keys.</summary>
     public static readonly OptionsBinder<Dlr2ObjectiveOptions> Binder = new OptionsBinder<Dlr2ObjectiveOptions>(new())
         .Float("margin_s", o => o.MarginS, (o, v) => o with { MarginS = v }, "m_S: the critic pushes S(s, e⁻) above it", min: 0)
-        .Float("margin_g", o => o.MarginG, (o, v) => o with { MarginG = v }, "m_G: hinge margin between the actor's distances to e⁺ and e⁻", min: 0);
+        .Float("margin_g", o => o.MarginG, (o, v) => o with { MarginG = v }, "m_G: hinge margin between the actor's distances to e⁺ and e⁻", min: 0)
+        .OptionalInt("min_state", o => o.MinState, (o, v) => o with { MinState = v },
+            "fewest real items in a training state (unset: the model's window, the authors' windows; smaller pads short states)", min: 1);
 }
 
 /// <summary>
@@ -42,9 +51,11 @@ public sealed class Dlr2Objective : BatchObjective<WindowBatch>
         Options = options ?? new();
         if (context.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(context), context.BatchSize, "train_batch_size must be ≥ 1.");
         var sampler = new UniformNegativeSampler(context.Train, context.Split.ItemCount);
-        _batcher = new WindowBatcher(UserSequences.From(context.Split.Train), sampler, context.BatchSize, model.Window);
+        if (Options.MinState > model.Window)
+            throw new ArgumentException($"objective.min_state = {Options.MinState} is larger than model.window = {model.Window}: a state holds at most window items.");
+        _batcher = new WindowBatcher(UserSequences.From(context.Split.Train), sampler, context.BatchSize, model.Window, Options.MinState);
         if (_batcher.WindowCount == 0)
-            throw new ArgumentException($"dlr2: no user has more than window = {model.Window} training items, so there is no training window.");
+            throw new ArgumentException($"dlr2: no user has more than {_batcher.MinState} training items (objective.min_state, else model.window), so there is no training window.");
     }
 
     /// <summary>The options.</summary>

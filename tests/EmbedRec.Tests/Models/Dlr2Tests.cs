@@ -106,6 +106,53 @@ public sealed class Dlr2Tests
         Assert.Equal(new[] { Item(split, 'd'), Item(split, 'e') }.Order(), negatives.Order());
     }
 
+    [Fact]
+    public void ASmallerMinStatePadsShortStatesSoShortHistoriesTrainToo()
+    {
+        var split = HandSplit();
+        var seen = split.Train.ToUserItems();
+        var batcher = new WindowBatcher(UserSequences.From(split.Train), new UniformNegativeSampler(seen, split.ItemCount), batchSize: 3, window: 2, minState: 1);
+        // Every item after a user's first is a target: u0 (5 items) 4 windows, u1 (4) 3, u2 (2) 1, u3 (1) none; '_' pads.
+        Assert.Equal(8, batcher.WindowCount);
+        Assert.Equal(1, batcher.MinState);
+        string Name(int i) => i < 0 ? "_" : split.Train.Items[i];
+        var expected = new[] { "u0:_a>b", "u0:ab>c", "u0:bc>d", "u0:cd>e", "u1:_b>c", "u1:bc>a", "u1:ca>f", "u2:_f>e" };
+        var got = new List<string>();
+        foreach (var b in batcher.Epoch(new Rng(3)))
+            for (int k = 0; k < b.Count; k++)
+                got.Add($"{split.Train.Users[b.Users[k]]}:{Name(b.State[2 * k])}{Name(b.State[2 * k + 1])}>{Name(b.Positive[k])}");
+        Assert.Equal(expected, got.Order());
+
+        // min_state = window is the authors' windows, batch for batch the same as leaving it unset.
+        var sampler = new UniformNegativeSampler(seen, split.ItemCount);
+        var unset = new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2);
+        var explicitly = new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2, minState: 2);
+        var a = unset.Epoch(new Rng(9)).Select(b => string.Join(",", b.State.Take(2 * b.Count)) + ">" + string.Join(",", b.Positive.Take(b.Count)) + "/" + string.Join(",", b.Negative.Take(b.Count))).ToList();
+        var e = explicitly.Epoch(new Rng(9)).Select(b => string.Join(",", b.State.Take(2 * b.Count)) + ">" + string.Join(",", b.Positive.Take(b.Count)) + "/" + string.Join(",", b.Negative.Take(b.Count))).ToList();
+        Assert.Equal(a, e);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2, minState: 3));
+        Assert.Contains("between 1 and window = 2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheObjectivesMinStateIsCheckedAgainstTheWindowAndFindsWindowsTheDefaultDoesNot()
+    {
+        var split = HandSplit();
+        var rng = new Rng(1);
+        // Window 5: no hand user has more than 5 items, so the authors' windows are none; min_state 1 gives 8.
+        var model = new Dlr2(split.UserCount, split.ItemCount, Tiny with { Window = 5 }, rng);
+        var context = new ObjectiveContext(split, split.Train.ToUserItems(), 4, rng);
+        var none = Assert.Throws<ArgumentException>(() => new Dlr2Objective(new Dlr2ObjectiveOptions(), model, context));
+        Assert.Contains("no user has more than 5 training items", none.Message, StringComparison.Ordinal);
+        var padded = new Dlr2Objective(new Dlr2ObjectiveOptions { MinState = 1 }, model, context);
+        Assert.Equal(8, padded.WindowCount);
+        Assert.Equal(2, padded.StepsPerEpoch);
+        foreach (var loss in padded.Epoch(new Rng(2))) Assert.True(float.IsFinite(loss.ToArray()[0]));
+        var tooLarge = Assert.Throws<ArgumentException>(() => new Dlr2Objective(new Dlr2ObjectiveOptions { MinState = 6 }, model, context));
+        Assert.Contains("objective.min_state = 6 is larger than model.window = 5", tooLarge.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0.5f, 0.5f)]
     [InlineData(0f, 0f)]

@@ -4,8 +4,9 @@ namespace EmbedRec.Data.Sampling;
 
 /// <summary>
 /// One batch of DLR2 training windows: for window k of a user's chronological training sequence t, the state
-/// t[k..k+l−1] (<see cref="State"/>, [Count × Window], oldest first), the target t[k+l] (<see cref="Positive"/>) and one
-/// negative (<see cref="Negative"/>). Arrays are reused between batches of an epoch: copy what you keep.
+/// t[k..k+l−1] (<see cref="State"/>, [Count × Window], oldest first; −1 where k + j &lt; 0, the padding of a short state),
+/// the target t[k+l] (<see cref="Positive"/>) and one negative (<see cref="Negative"/>). Arrays are reused between batches
+/// of an epoch: copy what you keep.
 /// </summary>
 public sealed class WindowBatch(int capacity, int window)
 {
@@ -57,36 +58,52 @@ public sealed class WindowBatch(int capacity, int window)
 /// negative drawn from a sampler (uniform over the items the user never interacted with in training). Users with at
 /// most l training items give no window.
 /// </summary>
+/// <remarks>
+/// With a smaller <c>minState</c> m (1 ≤ m ≤ l) every target train[t] with t ≥ m also gets a window: its state is the
+/// t &lt; l items before it, left-padded with −1 to l, as scoring pads a short visible history. Windows are listed user
+/// by user and target by target, so m = l lists exactly the authors' windows in their old order and draws the same
+/// batches as before the option existed.
+/// </remarks>
 public sealed class WindowBatcher
 {
     private readonly UserSequences _sequences;
     private readonly int[] _windowUser, _windowStart;
     private readonly INegativeSampler _sampler;
 
-    /// <summary>Creates the batcher over <paramref name="sequences"/> (each user's training items, oldest first).</summary>
-    public WindowBatcher(UserSequences sequences, INegativeSampler sampler, int batchSize, int window)
+    /// <summary>
+    /// Creates the batcher over <paramref name="sequences"/> (each user's training items, oldest first); states hold at
+    /// least <paramref name="minState"/> real items (null: <paramref name="window"/>, the authors' windows).
+    /// </summary>
+    public WindowBatcher(UserSequences sequences, INegativeSampler sampler, int batchSize, int window, int? minState = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        int m = minState ?? window;
+        if (m < 1 || m > window)
+            throw new ArgumentOutOfRangeException(nameof(minState), m, $"A state needs between 1 and window = {window} real items, got {m}.");
         _sequences = sequences;
         _sampler = sampler;
         BatchSize = batchSize;
         Window = window;
+        MinState = m;
         long total = 0;
-        for (int u = 0; u < sequences.UserCount; u++) total += Math.Max(0, sequences.Degree(u) - window);
+        for (int u = 0; u < sequences.UserCount; u++) total += Math.Max(0, sequences.Degree(u) - m);
         if (total > Array.MaxLength) throw new ArgumentException($"{total} windows are more than one epoch can index.");
         _windowUser = new int[total];
         _windowStart = new int[total];
         int w = 0;
         for (int u = 0; u < sequences.UserCount; u++)
-            for (int k = 0; k < sequences.Degree(u) - window; k++)
+            for (int t = m; t < sequences.Degree(u); t++)
             {
                 _windowUser[w] = u;
-                _windowStart[w++] = k;
+                _windowStart[w++] = t - window; // negative: a short state, padded
             }
     }
+
+    /// <summary>The fewest real (unpadded) items in a state.</summary>
+    public int MinState { get; }
 
     /// <summary>Windows per batch (the last may be smaller).</summary>
     public int BatchSize { get; }
@@ -122,7 +139,10 @@ public sealed class WindowBatcher
                 int w = order[start + j], u = _windowUser[w], k = _windowStart[w];
                 var seq = _sequences.Of(u);
                 batch.Users[j] = u;
-                seq.Slice(k, l).CopyTo(batch.State.AsSpan(j * l, l));
+                var state = batch.State.AsSpan(j * l, l);
+                int pad = Math.Max(0, -k);
+                state[..pad].Fill(-1);
+                seq.Slice(k + pad, l - pad).CopyTo(state[pad..]);
                 batch.Positive[j] = seq[k + l];
                 batch.Negative[j] = _sampler.Sample(u, rng);
             }
