@@ -127,9 +127,9 @@ public sealed class Dlr2Tests
         var sampler = new UniformNegativeSampler(seen, split.ItemCount);
         var unset = new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2);
         var explicitly = new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2, minState: 2);
-        var a = unset.Epoch(new Rng(9)).Select(b => string.Join(",", b.State.Take(2 * b.Count)) + ">" + string.Join(",", b.Positive.Take(b.Count)) + "/" + string.Join(",", b.Negative.Take(b.Count))).ToList();
-        var e = explicitly.Epoch(new Rng(9)).Select(b => string.Join(",", b.State.Take(2 * b.Count)) + ">" + string.Join(",", b.Positive.Take(b.Count)) + "/" + string.Join(",", b.Negative.Take(b.Count))).ToList();
-        Assert.Equal(a, e);
+        static List<string> Batches(WindowBatcher w) => w.Epoch(new Rng(9)).Select(b =>
+            $"{string.Join(",", b.State.Take(2 * b.Count))}>{string.Join(",", b.Positive.Take(b.Count))}/{string.Join(",", b.Negative.Take(b.Count))}").ToList();
+        Assert.Equal(Batches(unset), Batches(explicitly));
 
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new WindowBatcher(UserSequences.From(split.Train), sampler, 2, 2, minState: 3));
         Assert.Contains("between 1 and window = 2", ex.Message, StringComparison.Ordinal);
