@@ -59,8 +59,8 @@ public sealed class WindowBatch(int capacity, int window)
 /// most l training items give no window.
 /// </summary>
 /// <remarks>
-/// With a smaller <c>minState</c> m (1 ≤ m ≤ l) every target train[t] with t ≥ m also gets a window: its state is the
-/// t &lt; l items before it, left-padded with −1 to l, as scoring pads a short visible history. Windows are listed user
+/// With a smaller <c>minState</c> m (1 ≤ m ≤ l) every target train[t] with m ≤ t &lt; l also gets a window: its state is
+/// the t items before it, left-padded with −1 to l, as scoring pads a short visible history. Windows are listed user
 /// by user and target by target, so m = l lists exactly the authors' windows in their old order and draws the same
 /// batches as before the option existed.
 /// </remarks>
