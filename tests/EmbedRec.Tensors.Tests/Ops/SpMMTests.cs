@@ -19,6 +19,7 @@ public class SpMMTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(2)]
     [InlineData(3)]
     public void PropagateRowsEqualsGatheredLayerMeanWithGradients(int layers)
     {
