@@ -82,7 +82,8 @@ public static class LeporidScaleRunner
         if (s.StatsOnly) return new { stats, generate_seconds = generateSeconds };
 
         clock.Restart();
-        CsrMatrix<double>? w = users ? JaccardKnn.Users(log, new JaccardKnnOptions { K = s.K }) : JaccardKnn.Items(log, new JaccardKnnOptions { K = s.K });
+        var knn = new JaccardKnnOptions { K = s.K };
+        CsrMatrix<double>? w = users ? JaccardKnn.Users(log, knn) : JaccardKnn.Items(log, knn);
         double graphSeconds = clock.Elapsed.TotalSeconds;
         double graphPeak = LeporidRunner.PeakRssMb();
         int nodes = w.RowCount, nnz = w.NonZeros;
