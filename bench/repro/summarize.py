@@ -69,15 +69,6 @@ def composition_table(model, dataset):
     if not any(by_seed for _, by_seed in cells.values()):
         sys.exit(f"no finished runs of the configs {base_name} and its seven combinations in {runs}")
 
-    def gain(cell, seeds, key="ndcg@10"):
-        """Relative gain of the cell's mean over the plain model's on the given seeds, and the paired t-test's p."""
-        x = [cells[plain][1][s][1][key] for s in seeds]
-        y = [cells[cell][1][s][1][key] for s in seeds]
-        g = statistics.mean(y) / statistics.mean(x) - 1
-        d = [b - a for a, b in zip(x, y)]
-        p = ttest_rel(y, x).pvalue if ttest_rel and len(seeds) >= 2 and len(set(d)) > 1 else None
-        return g, p
-
     def relative(ref, cell, seeds, key="ndcg@10"):
         """Relative gain of one cell's mean over another's on the given seeds, and the paired t-test's p."""
         x = [cells[ref][1][s][1][key] for s in seeds]
@@ -85,6 +76,15 @@ def composition_table(model, dataset):
         d = [b - a for a, b in zip(x, y)]
         p = ttest_rel(y, x).pvalue if ttest_rel and len(seeds) >= 2 and len(set(d)) > 1 else None
         return statistics.mean(y) / statistics.mean(x) - 1, p
+
+    def gain(cell, seeds, key="ndcg@10"):
+        """Relative gain of the cell's mean over the plain model's on the given seeds, and the paired t-test's p."""
+        return relative(plain, cell, seeds, key)
+
+    def paired(g, p, seeds):
+        """A gain as the tables print it: percent, the number of seed pairs, and p when there is one."""
+        n = len(seeds)
+        return f"{g * 100:+.1f}% ({n} pair{'' if n == 1 else 's'}{'' if p is None else f', p = {p:.4f}'})"
 
     def shared(*keys):
         return sorted(set.intersection(*(set(cells[k][1]) for k in (plain,) + keys)))
@@ -100,8 +100,7 @@ def composition_table(model, dataset):
         t = [r[1] for r in rows]
         vs = ""
         if key != plain and (seeds := shared(key)):
-            g, p = gain(key, seeds)
-            vs = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+            vs = paired(*gain(key, seeds), seeds)
         print(f"| {marks} | {name} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | "
               f"{ms([x.get('capped_recall@20') for x in t])} | {ms([r[3] for r in rows], 2)} | "
               f"{','.join(str(r[2]) for r in rows)} | {vs} |")
@@ -153,13 +152,11 @@ def composition_table(model, dataset):
             seeds = sorted(set(by_seed) & set(cells[key][1]))
             vs_cell = ""
             if seeds:
-                g, p = relative(key, ("variant", other), seeds)
-                vs_cell = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+                vs_cell = paired(*relative(key, ("variant", other), seeds), seeds)
             seeds = sorted(set(by_seed) & set(base))
             vs_plain = ""
             if seeds:
-                g, p = gain(("variant", other), seeds)
-                vs_plain = f"{g * 100:+.1f}% ({len(seeds)} pairs{'' if p is None else f', p = {p:.4f}'})"
+                vs_plain = paired(*gain(("variant", other), seeds), seeds)
             print(f"| {other} | {name} | {','.join(str(r[0]) for r in rows)} | {ms([x['ndcg@10'] for x in t])} | "
                   f"{ms([x.get('capped_recall@20') for x in t])} | {','.join(str(r[2]) for r in rows)} | {vs_cell} | {vs_plain} |")
     if ttest_rel is None:
